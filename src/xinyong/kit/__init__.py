@@ -1,0 +1,1 @@
+"""Small generic helpers: clock, identifiers, masking, working days."""
