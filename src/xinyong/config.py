@@ -33,9 +33,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _production_guard(self) -> Settings:
         if self.production and (self.secret_key == PLACEHOLDER_SECRET or len(self.secret_key) < 32):
-            raise ValueError(
-                "生产环境必须设置 XINYONG_SECRET_KEY（至少 32 个字符，且不得使用默认占位值）"
-            )
+            raise ValueError("生产环境必须设置 XINYONG_SECRET_KEY（至少 32 个字符，且不得使用默认占位值）")
         return self
 
     @property

@@ -11,9 +11,9 @@ import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Integer, Engine, MetaData, create_engine, event
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -55,7 +55,7 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
-    type_annotation_map = {dict[str, Any]: JSONVariant, dt.datetime: UTCDateTime()}
+    type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONVariant, dt.datetime: UTCDateTime()}
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -97,15 +97,27 @@ def run(name: str, *, today: dt.date | None = None) -> dict[str, Any]:
             try:
                 result = found.func(s, day)
                 s.add(
-                    JobRun(name=name, run_date=day, started_at=now, finished_at=clock.now(),
-                           status="ok", result=result)
+                    JobRun(
+                        name=name,
+                        run_date=day,
+                        started_at=now,
+                        finished_at=clock.now(),
+                        status="ok",
+                        result=result,
+                    )
                 )
                 s.commit()
             except Exception as exc:
                 s.rollback()
                 s.add(
-                    JobRun(name=name, run_date=day, started_at=now, finished_at=clock.now(),
-                           status="failed", result={"error": repr(exc)})
+                    JobRun(
+                        name=name,
+                        run_date=day,
+                        started_at=now,
+                        finished_at=clock.now(),
+                        status="failed",
+                        result={"error": repr(exc)},
+                    )
                 )
                 s.commit()
                 raise

@@ -1,0 +1,5 @@
+"""ASGI entry point for uvicorn: ``xinyong.asgi:app``."""
+
+from xinyong.app import create_app
+
+app = create_app()

@@ -1,0 +1,7 @@
+"""Catalogue errors."""
+
+from xinyong.errors import Invalid
+
+
+class UnknownItem(Invalid):
+    code = "unknown_catalog_item"

@@ -1,0 +1,1 @@
+"""Deterministic, clearly fictitious demo data, loaded through the bulk paths."""

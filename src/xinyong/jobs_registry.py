@@ -1,0 +1,7 @@
+"""Imports every domain's ``tasks`` module so their jobs register (a composition root)."""
+
+from __future__ import annotations
+
+
+def register_all() -> None:
+    import xinyong.records.tasks  # noqa: F401

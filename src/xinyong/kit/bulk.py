@@ -1,0 +1,114 @@
+"""Set-based bulk writes: PostgreSQL COPY, SQLite executemany of prepared tuples.
+
+Values are converted by each column's own SQLAlchemy bind processor on SQLite (so the stored
+form is exactly what the ORM would write) and passed as Python objects to psycopg's COPY on
+PostgreSQL (JSON as text, which COPY parses into jsonb).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+from sqlalchemy import Connection, Index, Table, UniqueConstraint
+from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
+from sqlalchemy.types import JSON
+
+
+def _json_text(value: Any) -> Any:
+    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+
+
+def write(
+    conn: Connection, table: Table, rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None
+) -> int:
+    """Insert ``rows`` (dicts keyed by column name) into ``table`` in one set-based operation."""
+    cols = list(columns or [c.name for c in table.columns if c.name in _first_keys(rows)])
+    return write_tuples(conn, table, cols, ([r.get(c) for c in cols] for r in rows))
+
+
+def _first_keys(rows: Iterable[dict[str, Any]]) -> set[str]:
+    if isinstance(rows, list) and rows:
+        return set(rows[0])
+    raise ValueError("columns must be given when rows is not a non-empty list")
+
+
+def write_tuples(conn: Connection, table: Table, cols: list[str], rows: Iterable[Sequence[Any]]) -> int:
+    """Insert value sequences in ``cols`` order; returns the number of rows written."""
+    dialect = conn.dialect
+    count = 0
+    if dialect.name == "postgresql":
+        json_idx = [
+            i
+            for i, c in enumerate(cols)
+            if isinstance(table.c[c].type, JSON) or "JSON" in type(table.c[c].type).__name__.upper()
+        ]
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur:
+            quoted = ", ".join(f'"{c}"' for c in cols)
+            with cur.copy(f'COPY "{table.name}" ({quoted}) FROM STDIN') as copy:
+                for row in rows:
+                    values = list(row)
+                    for i in json_idx:
+                        values[i] = _json_text(values[i])
+                    copy.write_row(values)
+                    count += 1
+        return count
+    processors: list[Callable[[Any], Any] | None] = [
+        table.c[c].type._cached_bind_processor(dialect) for c in cols
+    ]
+    pairs = [(i, p) for i, p in enumerate(processors) if p is not None]
+
+    def convert(row: Sequence[Any]) -> list[Any]:
+        values = list(row)
+        for i, p in pairs:
+            values[i] = p(values[i])
+        return values
+
+    sql = f'INSERT INTO "{table.name}" ({", ".join(cols)}) VALUES ({", ".join("?" for _ in cols)})'
+    batch: list[list[Any]] = []
+    raw_conn = conn.connection.driver_connection
+    assert raw_conn is not None
+    cursor = raw_conn.cursor()
+    for row in rows:
+        batch.append(convert(row))
+        if len(batch) >= 5000:
+            cursor.executemany(sql, batch)
+            count += len(batch)
+            batch = []
+    if batch:
+        cursor.executemany(sql, batch)
+        count += len(batch)
+    cursor.close()
+    return count
+
+
+class DeferredIndexes:
+    """Drop a table's secondary indexes (and, on PostgreSQL, unique constraints) for a fresh bulk
+    load and build them again afterwards — the standard way to load many rows into empty tables."""
+
+    def __init__(self, conn: Connection, tables: Sequence[Table]) -> None:
+        self.conn = conn
+        self.indexes: list[Index] = [
+            ix for t in tables for ix in sorted(t.indexes, key=lambda i: str(i.name))
+        ]
+        self.uniques: list[UniqueConstraint] = []
+        if conn.dialect.name == "postgresql":
+            self.uniques = [c for t in tables for c in t.constraints if isinstance(c, UniqueConstraint)]
+
+    def __enter__(self) -> DeferredIndexes:
+        for ix in self.indexes:
+            self.conn.execute(DropIndex(ix, if_exists=True))
+        for uc in self.uniques:
+            self.conn.execute(DropConstraint(uc))
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is not None:
+            return  # the transaction rolls back and restores the indexes with it
+        for uc in self.uniques:
+            self.conn.execute(AddConstraint(uc))
+        for ix in self.indexes:
+            self.conn.execute(CreateIndex(ix))

@@ -1,0 +1,7 @@
+"""Org errors."""
+
+from xinyong.errors import Conflict
+
+
+class ProfileNotLoaded(Conflict):
+    code = "profile_not_loaded"

@@ -1,0 +1,271 @@
+"""The one disclosure path: every public page and public API reads records and subjects here.
+
+A record is public only when all hold: its catalogue item's sharing level is 公开; it is approved
+(online); its lifecycle state is 有效 (not 已撤销/已修复); it is published under its rule set (minor
+penalties under Order 36 are not); and today (Asia/Shanghai) is not past ``publicity_ends``. Fields
+are then disclosed one by one as the catalogue says: non-public fields dropped, identifiers masked,
+free text scrubbed of ID and phone numbers. An open objection does not hide a record; it marks it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from xinyong.catalog import queries as catalog
+from xinyong.catalog.models import CatalogItem
+from xinyong.catalog.schemas import CatalogItemSpec
+from xinyong.kit.masking import mask, scrub_text
+from xinyong.org import queries as org
+from xinyong.records.models import CreditRecord, Lifecycle
+from xinyong.records.publicity import PublicityStatus, publicity_status
+from xinyong.subjects.models import Subject, SubjectIdentifier, SubjectKind
+
+
+@dataclass(frozen=True)
+class Publicity:
+    status: str
+    repair_eligible_from: dt.date | None
+    publicity_ends: dt.date | None
+
+
+@dataclass(frozen=True)
+class DisclosedField:
+    key: str
+    label: str
+    value: Any
+
+
+@dataclass(frozen=True)
+class PublicRecord:
+    id: uuid.UUID
+    item_code: str
+    item_name: str
+    report_section: str
+    subject_id: uuid.UUID
+    decision_no: str | None
+    decision_date: dt.date | None
+    deciding_unit: str | None
+    providing_unit: str | None
+    severity: str | None
+    objection_open: bool
+    publicity: Publicity
+    fields: list[DisclosedField]
+    approved_at: dt.datetime | None
+
+
+@dataclass(frozen=True)
+class PublicSubject:
+    id: uuid.UUID
+    kind: str
+    category: str
+    code: str | None
+    name: str
+    legal_rep: str | None
+    district: str | None
+    industry: str | None
+    status: str
+    provisional: bool
+    identifiers: list[dict[str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    total: int
+    page: int
+    per_page: int
+
+
+def public_condition(today: dt.date) -> ColumnElement[bool]:
+    """The SQL condition a record must meet to be shown to the public today (joined with its item)."""
+    return and_(
+        CatalogItem.sharing_level == "public",
+        CreditRecord.approved_at.is_not(None),
+        CreditRecord.lifecycle == Lifecycle.VALID.value,
+        CreditRecord.published.is_(True),
+        or_(CreditRecord.publicity_ends.is_(None), CreditRecord.publicity_ends >= today),
+    )
+
+
+def disclose(item: CatalogItemSpec, payload: dict[str, Any]) -> list[DisclosedField]:
+    """The public fields of ``payload`` in catalogue order, masked and scrubbed as the item says."""
+    out: list[DisclosedField] = []
+    for spec in item.fields:
+        if not spec.public:
+            continue
+        value = payload.get(spec.key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, list):
+            value = "、".join(str(v) for v in value)
+        value = mask(str(value), str(spec.mask)) if str(spec.mask) != "none" else value
+        if value is None:
+            continue
+        if spec.scrub and isinstance(value, str):
+            value = scrub_text(value)
+        out.append(DisclosedField(spec.key, spec.label, value))
+    return out
+
+
+def _status(record: CreditRecord, sharing: str, today: dt.date) -> PublicityStatus:
+    return publicity_status(
+        sharing_public=sharing == "public" and record.approved_at is not None,
+        lifecycle=record.lifecycle,
+        published=record.published,
+        publicity_ends=record.publicity_ends,
+        today=today,
+    )
+
+
+def _view(session: Session, record: CreditRecord, today: dt.date, unit_names: dict[str, str]) -> PublicRecord:
+    item = catalog.item_spec(session, record.item_code)
+    return PublicRecord(
+        id=record.id,
+        item_code=record.item_code,
+        item_name=item.name,
+        report_section=str(item.report_section),
+        subject_id=record.subject_id,
+        decision_no=record.decision_no,
+        decision_date=record.decision_date,
+        deciding_unit=unit_names.get(record.deciding_unit_key or ""),
+        providing_unit=unit_names.get(record.providing_unit_key),
+        severity=record.severity,
+        objection_open=record.objection_open,
+        publicity=Publicity(
+            status=_status(record, str(item.sharing_level), today).value,
+            repair_eligible_from=record.repair_eligible_from,
+            publicity_ends=record.publicity_ends,
+        ),
+        fields=disclose(item, record.payload),
+        approved_at=record.approved_at,
+    )
+
+
+def _unit_names(session: Session) -> dict[str, str]:
+    return {u.key: u.name for u in org.units(session)}
+
+
+def public_records(
+    session: Session,
+    *,
+    subject_id: uuid.UUID,
+    today: dt.date,
+    item_codes: list[str] | None = None,
+    report_section: str | None = None,
+    page: int = 1,
+    per_page: int = 20,
+) -> Page:
+    """A subject's records that are public today, newest decision first."""
+    cond = [CreditRecord.subject_id == subject_id, public_condition(today)]
+    if item_codes:
+        cond.append(CreditRecord.item_code.in_(item_codes))
+    if report_section:
+        cond.append(CatalogItem.report_section == report_section)
+    base = select(CreditRecord).join(CatalogItem, CatalogItem.code == CreditRecord.item_code).where(*cond)
+    total = session.scalar(select(func.count()).select_from(base.subquery())) or 0
+    rows = session.scalars(
+        base.order_by(CreditRecord.decision_date.desc().nulls_last(), CreditRecord.id)
+        .limit(per_page)
+        .offset((page - 1) * per_page)
+    ).all()
+    names = _unit_names(session)
+    return Page([_view(session, r, today, names) for r in rows], int(total), page, per_page)
+
+
+def public_record(session: Session, record_id: uuid.UUID, *, today: dt.date) -> PublicRecord | None:
+    """One record if it is public today, else None (the caller answers 404 either way)."""
+    row = session.scalar(
+        select(CreditRecord)
+        .join(CatalogItem, CatalogItem.code == CreditRecord.item_code)
+        .where(CreditRecord.id == record_id, public_condition(today))
+    )
+    return _view(session, row, today, _unit_names(session)) if row is not None else None
+
+
+def has_public_record(session: Session, subject_id: uuid.UUID, *, today: dt.date) -> bool:
+    return (
+        session.scalar(
+            select(CreditRecord.id)
+            .join(CatalogItem, CatalogItem.code == CreditRecord.item_code)
+            .where(CreditRecord.subject_id == subject_id, public_condition(today))
+            .limit(1)
+        )
+        is not None
+    )
+
+
+def _subject_view(session: Session, s: Subject) -> PublicSubject:
+    districts = {d.key: d.name for d in org.districts(session)}
+    idents: list[dict[str, str]] = []
+    if s.kind == SubjectKind.NATURAL_PERSON:
+        for ident in session.scalars(select(SubjectIdentifier).where(SubjectIdentifier.subject_id == s.id)):
+            idents.append({"type": ident.id_type, "value": ident.masked})
+    return PublicSubject(
+        id=s.id,
+        kind=s.kind,
+        category=s.category,
+        code=s.uscc,
+        name=s.name,
+        legal_rep=s.legal_rep if s.kind == SubjectKind.LEGAL_PERSON else None,
+        district=districts.get(s.district_key or ""),
+        industry=s.industry,
+        status=s.status,
+        provisional=s.provisional,
+        identifiers=idents,
+    )
+
+
+def public_subject(session: Session, code_or_id: str, *, today: dt.date) -> PublicSubject | None:
+    """A subject by USCC (organisations) or opaque id (persons), if the public may see it.
+
+    Organisations' registration data is public; a natural person is visible only while at least
+    one of their records is public (e.g. 失信被执行人).
+    """
+    from xinyong.kit.identifiers import normalise
+
+    subject: Subject | None = session.scalar(select(Subject).where(Subject.uscc == normalise(code_or_id)))
+    if subject is None:
+        try:
+            subject = session.get(Subject, uuid.UUID(code_or_id))
+        except ValueError:
+            return None
+    if subject is None:
+        return None
+    if subject.kind == SubjectKind.NATURAL_PERSON and not has_public_record(session, subject.id, today=today):
+        return None
+    return _subject_view(session, subject)
+
+
+def public_catalog(session: Session) -> list[dict[str, Any]]:
+    """The catalogue as the public may see it: items with their public fields' labels."""
+    out = []
+    for code, spec in catalog.all_specs(session).items():
+        out.append(
+            {
+                "code": code,
+                "name": spec.name,
+                "category": spec.category,
+                "sharing_level": str(spec.sharing_level),
+                "publicity_kind": str(spec.publicity_kind),
+                "report_section": str(spec.report_section),
+                "subject_kinds": [str(k) for k in spec.subject_kinds],
+                "fields": [
+                    {
+                        "key": f.key,
+                        "label": f.label,
+                        "aliases": list(f.aliases),
+                        "type": str(f.type),
+                        "required": f.required,
+                        "public": f.public,
+                    }
+                    for f in spec.fields
+                ],
+            }
+        )
+    return out

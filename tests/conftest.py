@@ -1,0 +1,120 @@
+"""Test fixtures: a real database built by the real migrations, one rolled-back transaction per test.
+
+The database is SQLite (a temporary file) unless ``XINYONG_TEST_DATABASE_URL`` names another —
+CI runs the whole suite again against PostgreSQL that way. Each test runs inside an outer
+transaction that is rolled back; the code under test may commit, which only releases a
+SAVEPOINT (SQLAlchemy's "join an external transaction" recipe; on SQLite with the documented
+pysqlite workaround so SAVEPOINTs behave).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, event, text
+from sqlalchemy.orm import Session
+
+from xinyong import bootstrap, db
+from xinyong.config import get_settings
+from xinyong.kit import clock
+from xinyong.kit.actor import CLI
+
+FROZEN_NOW = dt.datetime(2026, 11, 23, 2, 0, tzinfo=dt.UTC)  # 2026-11-23 10:00 in Shanghai
+
+
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("XINYONG_TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+
+
+def fresh_engine(url: str) -> Engine:
+    """An engine on an emptied database (PostgreSQL: schema dropped and re-created)."""
+    engine = db.make_engine(url)
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.execute(text("DROP SCHEMA IF EXISTS public CASCADE"))
+            conn.execute(text("CREATE SCHEMA public"))
+    else:
+        path = url.split("///", 1)[-1]
+        engine.dispose()
+        for suffix in ("", "-wal", "-shm"):
+            Path(path + suffix).unlink(missing_ok=True)
+        engine = db.make_engine(url)
+    return engine
+
+
+def _sqlite_savepoint_workaround(engine: Engine) -> None:
+    """pysqlite's own transaction handling breaks SAVEPOINT; let SQLAlchemy emit BEGIN itself."""
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):  # type: ignore[no-untyped-def]
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):  # type: ignore[no-untyped-def]
+        conn.exec_driver_sql("BEGIN")
+
+
+@pytest.fixture(scope="session")
+def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
+    url = database_url(tmp_path_factory)
+    eng = fresh_engine(url)
+    if eng.dialect.name == "sqlite":
+        _sqlite_savepoint_workaround(eng)
+    bootstrap.migrate(eng)
+    clock.freeze(FROZEN_NOW)
+    with Session(bind=eng) as s:
+        bootstrap.load_configuration(s, get_settings(), actor=CLI)
+        s.commit()
+    clock.freeze(None)
+    db.set_engine(eng)
+    yield eng
+    db.set_engine(None)
+    eng.dispose()
+
+
+@pytest.fixture
+def frozen() -> Iterator[dt.datetime]:
+    """Freeze kit.clock at FROZEN_NOW (2026-11-23, Asia/Shanghai)."""
+    clock.freeze(FROZEN_NOW)
+    yield FROZEN_NOW
+    clock.freeze(None)
+
+
+@pytest.fixture
+def session(engine: Engine, frozen: dt.datetime) -> Iterator[Session]:
+    """A session in a transaction that is rolled back after the test (commits become savepoints)."""
+    conn = engine.connect()
+    outer = conn.begin()
+    s = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+    try:
+        yield s
+    finally:
+        s.close()
+        outer.rollback()
+        conn.close()
+
+
+@pytest.fixture
+def client(session: Session) -> Iterator[object]:
+    """A TestClient whose requests share the test's rolled-back session."""
+    from fastapi.testclient import TestClient
+
+    from xinyong.app import create_app
+    from xinyong.web import get_session
+
+    app = create_app()
+
+    def _session() -> Iterator[Session]:
+        yield session
+        session.flush()
+
+    app.dependency_overrides[get_session] = _session
+    with TestClient(app) as c:
+        yield c

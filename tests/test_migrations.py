@@ -1,0 +1,82 @@
+"""Migrations are the only way the schema is built: one head, numbered, equal to the models."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, inspect
+from tests.conftest import database_url, fresh_engine
+
+import xinyong.models  # noqa: F401
+from xinyong import bootstrap
+from xinyong.db import Base
+
+VERSIONS = Path(__file__).resolve().parents[1] / "migrations" / "versions"
+
+
+def _script() -> ScriptDirectory:
+    return ScriptDirectory.from_config(bootstrap.alembic_config("sqlite://"))
+
+
+def test_one_head() -> None:
+    assert len(_script().get_heads()) == 1
+
+
+def test_revisions_are_numbered_in_sequence() -> None:
+    files = sorted(p.name for p in VERSIONS.glob("*.py"))
+    numbers = [int(m.group(1)) for f in files if (m := re.match(r"(\d{4})_\w+\.py$", f))]
+    assert len(numbers) == len(files), f"every revision file is named NNNN_slug.py: {files}"
+    assert numbers == list(range(1, len(numbers) + 1))
+    for rev in _script().walk_revisions():
+        assert re.fullmatch(r"\d{4}", rev.revision)
+        if rev.down_revision is not None:
+            assert int(rev.revision) == int(str(rev.down_revision)) + 1
+
+
+def test_models_match_migrations(engine: Engine) -> None:
+    with engine.connect() as conn:
+        ctx = MigrationContext.configure(conn, opts={"compare_type": True, "render_as_batch": True})
+        diff = compare_metadata(ctx, Base.metadata)
+    assert diff == [], f"models and migrations differ: {diff}"
+
+
+def test_downgrade_and_upgrade_round_trip(tmp_path_factory: pytest.TempPathFactory) -> None:
+    url = database_url(tmp_path_factory)
+    if not url.startswith("sqlite"):
+        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1].split("?")[0] + "_roundtrip"
+        _ensure_pg_database(url)
+    else:
+        url = url.replace("test.db", "roundtrip.db")
+    eng = fresh_engine(url)
+    try:
+        bootstrap.migrate(eng)
+        tables = set(inspect(eng).get_table_names())
+        assert "credit_records" in tables
+        cfg = bootstrap.alembic_config(url)
+        with eng.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "base")
+        assert set(inspect(eng).get_table_names()) <= {"alembic_version"}
+        bootstrap.migrate(eng)
+        assert set(inspect(eng).get_table_names()) == tables
+    finally:
+        eng.dispose()
+
+
+def _ensure_pg_database(url: str) -> None:
+    from sqlalchemy import text
+
+    from xinyong.db import make_engine
+
+    base, name = url.rsplit("/", 1)
+    admin = make_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
