@@ -11,9 +11,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
-from tests.conftest import database_url, fresh_engine
 
 import xinyong.models  # noqa: F401
+from tests.conftest import database_url, fresh_engine
 from xinyong import bootstrap
 from xinyong.db import Base
 
