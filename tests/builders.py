@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import queries as catalog
-from xinyong.kit import clock
+from xinyong.kit import clock as clock
 from xinyong.kit.actor import ActorRef
 from xinyong.kit.identifiers import IdType, make_resident_id, make_uscc
 from xinyong.org import queries as org

@@ -118,3 +118,41 @@ def client(session: Session) -> Iterator[object]:
     app.dependency_overrides[get_session] = _session
     with TestClient(app) as c:
         yield c
+
+
+def ensure_pg_database(url: str) -> None:
+    """Create the PostgreSQL database named by ``url`` if it does not exist."""
+    from xinyong.db import make_engine
+
+    base, name = url.rsplit("/", 1)
+    admin = make_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    admin.dispose()
+
+
+@pytest.fixture
+def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """A fresh, empty database of the suite's kind for code that opens its own transactions (CLI, jobs).
+
+    XINYONG_DATABASE_URL points at it and the process-wide engine is reset, so ``xinyong`` commands
+    run exactly as an operator would run them.
+    """
+    base = os.environ.get("XINYONG_TEST_DATABASE_URL")
+    if base and base.startswith("postgresql"):
+        url = base.split("?")[0] + "_isolated"
+        ensure_pg_database(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'isolated.db'}"
+    engine = fresh_engine(url)
+    engine.dispose()
+    previous = db._engine
+    monkeypatch.setenv("XINYONG_DATABASE_URL", url)
+    get_settings.cache_clear()
+    db.set_engine(None)
+    yield url
+    if db._engine is not None:
+        db._engine.dispose()
+    db.set_engine(previous)
+    get_settings.cache_clear()

@@ -189,18 +189,19 @@ def upsert(
     ``merge`` unites merge fields with the stored version (rows of one decision that differ only in
     处罚类别); a correction that should *replace* them passes ``merge=False``.
     """
-    errors = [p for p in validate(item, payload, today=today) if p.severity == "error"]
-    if errors:
-        raise RecordRejected(
-            "；".join(p.message for p in errors),
-            details={"problems": [p.__dict__ for p in errors]},
-        )
     key = natural_key(item, payload)
     existing = session.scalar(
         select(CreditRecord).where(CreditRecord.item_code == item.code, CreditRecord.natural_key == key)
     )
     if existing is not None and merge:
         payload = _merge(item, existing.payload, payload)
+    # Validated after merging: rows of one decision that differ only in 处罚类别 are judged together.
+    errors = [p for p in validate(item, payload, today=today) if p.severity == "error"]
+    if errors:
+        raise RecordRejected(
+            "；".join(p.message for p in errors),
+            details={"problems": [p.__dict__ for p in errors]},
+        )
     d = derive(item, payload, rules=rules, units_by_uscc=units_by_uscc, is_person=is_person)
     columns = {k: getattr(d, k) for k in Derived.__dataclass_fields__}
     if existing is None:
