@@ -82,6 +82,7 @@ def demo(
     subjects: Annotated[int, typer.Option("--subjects", help="主体数量")] = 2000,
     seed: Annotated[int, typer.Option("--seed", help="随机种子（结果可复现）")] = 1,
     records_per_subject: Annotated[float, typer.Option("--records-per-subject")] = 5.0,
+    workers: Annotated[int, typer.Option("--workers", help="生成数据的进程数")] = 2,
     as_json: JsonOpt = False,
 ) -> None:
     """生成并加载虚构的演示数据（生产环境禁止）。"""
@@ -92,7 +93,11 @@ def demo(
         fail(XinyongError("生产环境禁止加载演示数据", code="demo_refused", status_code=409), as_json)
     try:
         result = load_demo(
-            subjects=subjects, seed=seed, records_per_subject=records_per_subject, progress=not as_json
+            subjects=subjects,
+            seed=seed,
+            records_per_subject=records_per_subject,
+            progress=not as_json,
+            workers=workers,
         )
     except XinyongError as exc:
         fail(exc, as_json)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -518,17 +519,24 @@ class CatalogItemSpec(_Spec):
 
     # ----------------------------------------------------------------- look-ups
 
+    @cached_property
+    def _by_key(self) -> dict[str, FieldSpec]:
+        return {f.key: f for f in self.fields}
+
+    @cached_property
+    def _by_role(self) -> dict[str, FieldSpec]:
+        return {str(f.role): f for f in self.fields if f.role is not None}
+
     def field(self, key: str) -> FieldSpec:
         """The field with ``key``; ``KeyError`` if there is none."""
-        for f in self.fields:
-            if f.key == key:
-                return f
-        raise KeyError(f"{self.code}.{key}")
+        found = self._by_key.get(key)
+        if found is None:
+            raise KeyError(f"{self.code}.{key}")
+        return found
 
     def field_by_role(self, role: FieldRole | str) -> FieldSpec | None:
-        """The field playing ``role`` in this item, if any."""
-        wanted = FieldRole(role)
-        return next((f for f in self.fields if f.role is wanted), None)
+        """The field playing ``role`` in this item, if any (a dict look-up: this is on hot paths)."""
+        return self._by_role.get(str(role))
 
     def header_index(self) -> dict[str, str]:
         """Every label, alias and key → field key.

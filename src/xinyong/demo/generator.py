@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -96,6 +97,8 @@ class Chunk:
     identifiers: list[dict[str, Any]] = field(default_factory=list)
     attributes: list[dict[str, Any]] = field(default_factory=list)
     records: list[dict[str, Any]] = field(default_factory=list)
+    #: CPU seconds spent generating this chunk (in whichever process generated it).
+    seconds: float = 0.0
 
 
 def _pick(rng: random.Random, weighted: tuple[tuple[Any, ...], ...], weight_index: int) -> tuple[Any, ...]:
@@ -163,12 +166,16 @@ class Generator:
         }
         others = 1.0 + sum(self.rates.values()) * 1.3
         self.licence_mean = max(0.0, records_per_subject - others)
+        self._role_cache: dict[str, list[tuple[str, str]]] = {}
+        self._required_cache: dict[str, list[Any]] = {}
 
     def chunk(self, k: int, start: int, count: int) -> Chunk:
+        started = time.perf_counter()
         rng = random.Random(f"{self.seed}:{k}")
         out = Chunk()
         for i in range(start, start + count):
             self._subject(rng, i, out)
+        out.seconds = time.perf_counter() - started
         return out
 
     def chunks(self, total: int, size: int) -> Iterator[Chunk]:
@@ -249,6 +256,8 @@ class Generator:
                     }
                 )
         subject = {
+            "index": index,
+            "seq": 0,
             "id": sid,
             "uscc": uscc,
             "name": name,
@@ -345,17 +354,28 @@ class Generator:
             "source_unit_code": ctx.unit_uscc[unit_key],
         }
         payload: dict[str, Any] = {}
-        for f in item.fields:
-            role = str(f.role) if f.role else None
-            if role in values and values[role] is not None:
-                payload[f.key] = values[role]
+        for role, key in self._role_keys(item):
+            value = values.get(role)
+            if value is not None:
+                payload[key] = value
         return payload
+
+    def _role_keys(self, item: CatalogItemSpec) -> list[tuple[str, str]]:
+        found = self._role_cache.get(item.code)
+        if found is None:
+            found = [(str(f.role), f.key) for f in item.fields if f.role is not None]
+            self._role_cache[item.code] = found
+        return found
 
     def _fill_required(
         self, rng: random.Random, item: CatalogItemSpec, payload: dict[str, Any], on: dt.date
     ) -> None:
-        for f in item.fields:
-            if f.key in payload or not f.required:
+        required = self._required_cache.get(item.code)
+        if required is None:
+            required = [f for f in item.fields if f.required]
+            self._required_cache[item.code] = required
+        for f in required:
+            if f.key in payload:
                 continue
             t = str(f.type)
             if t in ("code", "id_type") and f.codes:
@@ -412,6 +432,12 @@ class Generator:
         )
         out.records.append(row)
 
+    @staticmethod
+    def _number(s: dict[str, Any]) -> int:
+        """A document number unique to this subject's n-th record (keeps natural keys unique)."""
+        s["seq"] += 1
+        return int(s["index"]) * 32 + int(s["seq"])
+
     def _set(self, item: CatalogItemSpec, payload: dict[str, Any], role: str, value: Any) -> None:
         f = item.field_by_role(role)
         if f is not None and value is not None:
@@ -451,7 +477,7 @@ class Generator:
             rng, self.ctx.today - dt.timedelta(days=8 * 365), self.ctx.today - dt.timedelta(days=1)
         )
         p = self._base(item, s, unit)
-        n = rng.randint(1000, 999999)
+        n = self._number(s)
         self._set(item, p, "decision_no", f"常{self.ctx.unit_names[unit][3:5]}许字〔{on.year}〕第{n}号")
         self._set(item, p, "decision_date", on.isoformat())
         self._set(item, p, "valid_from", on.isoformat())
@@ -487,7 +513,7 @@ class Generator:
         else:
             types, fine = ["吊销许可证件", "罚款"], _wan(rng, 50, 300)
         p = self._base(item, s, unit)
-        n = rng.randint(1, 9999)
+        n = self._number(s)
         self._set(item, p, "decision_no", f"常{self.ctx.unit_names[unit][3:5]}罚〔{on.year}〕{n}号")
         self._set(item, p, "decision_date", on.isoformat())
         self._set(item, p, "penalty_types", types)
@@ -509,7 +535,7 @@ class Generator:
             rng, self.ctx.today - dt.timedelta(days=3 * 365), self.ctx.today - dt.timedelta(days=1)
         )
         p = self._base(item, s, unit)
-        n = rng.randint(1, 99999)
+        n = self._number(s)
         self._set(
             item,
             p,

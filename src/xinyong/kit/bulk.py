@@ -11,7 +11,7 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import Connection, Index, Table, UniqueConstraint
+from sqlalchemy import Connection, ForeignKeyConstraint, Index, Table, UniqueConstraint
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 from sqlalchemy.types import JSON
 
@@ -86,8 +86,11 @@ def write_tuples(conn: Connection, table: Table, cols: list[str], rows: Iterable
 
 
 class DeferredIndexes:
-    """Drop a table's secondary indexes (and, on PostgreSQL, unique constraints) for a fresh bulk
-    load and build them again afterwards — the standard way to load many rows into empty tables."""
+    """Drop a table's secondary indexes (and, on PostgreSQL, unique and foreign-key constraints) for a
+    fresh bulk load and build them again afterwards — the standard way to load many rows into empty
+    tables (PostgreSQL's own docs, "Populating a Database"). Re-adding a foreign key validates every
+    row in one pass, so nothing unchecked survives; everything runs inside the load's transaction, so
+    a failure rolls the dropped objects back too."""
 
     def __init__(self, conn: Connection, tables: Sequence[Table]) -> None:
         self.conn = conn
@@ -95,12 +98,16 @@ class DeferredIndexes:
             ix for t in tables for ix in sorted(t.indexes, key=lambda i: str(i.name))
         ]
         self.uniques: list[UniqueConstraint] = []
+        self.foreign: list[ForeignKeyConstraint] = []
         if conn.dialect.name == "postgresql":
             self.uniques = [c for t in tables for c in t.constraints if isinstance(c, UniqueConstraint)]
+            self.foreign = [c for t in tables for c in t.foreign_key_constraints]
 
     def __enter__(self) -> DeferredIndexes:
         for ix in self.indexes:
             self.conn.execute(DropIndex(ix, if_exists=True))
+        for fk in self.foreign:
+            self.conn.execute(DropConstraint(fk))
         for uc in self.uniques:
             self.conn.execute(DropConstraint(uc))
         return self
@@ -112,3 +119,5 @@ class DeferredIndexes:
             self.conn.execute(AddConstraint(uc))
         for ix in self.indexes:
             self.conn.execute(CreateIndex(ix))
+        for fk in self.foreign:
+            self.conn.execute(AddConstraint(fk))
