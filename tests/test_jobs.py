@@ -56,3 +56,27 @@ def test_a_locked_job_is_refused(migrated: str, counting_job: list[dt.date]) -> 
     finally:
         jobs._release("test.count")
     assert jobs.run("test.count") == {"n": 1}
+
+
+def test_a_failing_job_is_logged_as_failed_and_its_work_rolled_back(migrated: str) -> None:
+    from sqlalchemy import select
+
+    from xinyong.db import session_factory
+    from xinyong.jobs import JobLock, JobRun
+
+    @jobs.job("test.fail", hour=0)
+    def fail(session, today):  # type: ignore[no-untyped-def]
+        session.add(JobLock(name="written-by-failing-job", locked_until=clock.now()))
+        session.flush()
+        raise RuntimeError("boom")
+
+    try:
+        with pytest.raises(RuntimeError):
+            jobs.run("test.fail")
+        with session_factory()() as s:
+            runs = s.scalars(select(JobRun).where(JobRun.name == "test.fail")).all()
+            assert [r.status for r in runs] == ["failed"]
+            assert "boom" in runs[0].result["error"]
+            assert s.get(JobLock, "written-by-failing-job") is None
+    finally:
+        jobs.REGISTRY.pop("test.fail", None)

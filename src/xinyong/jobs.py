@@ -94,33 +94,27 @@ def run(name: str, *, today: dt.date | None = None) -> dict[str, Any]:
         raise Conflict(f"任务 {name} 正在运行", code="job_locked")
     try:
         with session_factory()() as s:
+            result: dict[str, Any] = {}
+            status = "failed"
             try:
                 result = found.func(s, day)
+                status = "ok"
+            except Exception as exc:
+                s.rollback()
+                result, status = {"error": repr(exc)}, "failed"
+                raise
+            finally:
                 s.add(
                     JobRun(
                         name=name,
                         run_date=day,
                         started_at=now,
                         finished_at=clock.now(),
-                        status="ok",
+                        status=status,
                         result=result,
                     )
                 )
                 s.commit()
-            except Exception as exc:
-                s.rollback()
-                s.add(
-                    JobRun(
-                        name=name,
-                        run_date=day,
-                        started_at=now,
-                        finished_at=clock.now(),
-                        status="failed",
-                        result={"error": repr(exc)},
-                    )
-                )
-                s.commit()
-                raise
         return result
     finally:
         _release(name)

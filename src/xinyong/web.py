@@ -14,7 +14,7 @@ from typing import Annotated, Any, TypeVar
 from fastapi import Depends
 from sqlalchemy.orm import Session
 
-from xinyong.db import session_factory
+from xinyong.db import transaction
 from xinyong.kit import clock
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -39,15 +39,8 @@ Public = Depends(public_access)
 
 def get_session() -> Iterator[Session]:
     """The request's transaction: committed when the route returns, rolled back on error."""
-    session = session_factory()()
-    try:
+    with transaction() as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 DbSession = Annotated[Session, Depends(get_session, scope="function")]

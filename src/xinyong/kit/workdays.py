@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import chinese_calendar
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+
+from xinyong.kit.yamlfile import load_model
 
 __all__ = [
     "CalendarFileError",
@@ -101,32 +102,12 @@ class CalendarSpec(BaseModel):
         return self
 
 
-def _format_validation_error(path: Path, error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        loc = ".".join(str(p) for p in item["loc"])
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{loc}: {message}" if loc else message)
-    return f"{path}: " + "; ".join(parts)
-
-
 def load_calendar_spec(path: Path) -> CalendarSpec:
     """Read and validate a profile's ``calendar.yaml``.
 
     Raises :class:`CalendarFileError` (a ``ValueError``) whose message names the file and the offending field.
     """
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise CalendarFileError(f"{path}: cannot read calendar file: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise CalendarFileError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise CalendarFileError(f"{path}: top level must be a mapping with 'version' and 'years'")
-    try:
-        return CalendarSpec.model_validate(raw)
-    except ValidationError as exc:
-        raise CalendarFileError(_format_validation_error(path, exc)) from exc
+    return load_model(path, CalendarSpec, error=CalendarFileError, what="calendar file")
 
 
 @lru_cache(maxsize=256)

@@ -24,10 +24,10 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, field_validator, model_validator
 
 from xinyong.errors import ConfigError
+from xinyong.kit.yamlfile import load_model
 
 __all__ = [
     "LIFECYCLE_STATES",
@@ -246,33 +246,13 @@ class PublicityRules(BaseModel):
         return frozenset(rule.domain for rule in self.special_domains)
 
 
-def _format_validation_error(path: Path, error: ValidationError) -> str:
-    parts = []
-    for item in error.errors():
-        loc = ".".join(str(p) for p in item["loc"])
-        message = str(item["msg"]).removeprefix("Value error, ")
-        parts.append(f"{loc}: {message}" if loc else message)
-    return f"{path}: " + "; ".join(parts)
-
-
 def load_rules(path: Path) -> PublicityRules:
     """Read and validate a profile's ``publicity.yaml``.
 
     Rule sets must be contiguous and non-overlapping. Raises :class:`RulesFileError` (a ``ValueError``) whose
     message names the file and the offending field.
     """
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise RulesFileError(f"{path}: cannot read publicity rules: {exc}") from exc
-    except yaml.YAMLError as exc:
-        raise RulesFileError(f"{path}: not valid YAML: {exc}") from exc
-    if not isinstance(raw, dict):
-        raise RulesFileError(f"{path}: top level must be a mapping")
-    try:
-        return PublicityRules.model_validate(raw)
-    except ValidationError as exc:
-        raise RulesFileError(_format_validation_error(path, exc)) from exc
+    return load_model(path, PublicityRules, error=RulesFileError, what="publicity rules")
 
 
 def add_months(d: datetime.date, months: int) -> datetime.date:
