@@ -110,7 +110,7 @@ def client_ip(request: Request) -> str | None:
     return peer
 
 
-def _bearer(request: Request) -> str | None:
+def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, value = header.partition(" ")
     return value.strip() or None if scheme.lower() == "bearer" else None
@@ -127,7 +127,7 @@ def current_actor(request: Request, session: DbSession) -> Actor:
         request.headers.get("x-purpose") or request.query_params.get("purpose"),
         request.headers.get("x-legal-basis") or request.query_params.get("legal_basis"),
     )
-    bearer = _bearer(request)
+    bearer = bearer_token(request)
     key = request.headers.get("x-api-key") or (
         bearer if bearer and bearer.startswith(service.KEY_PREFIX) else None
     )
