@@ -16,6 +16,7 @@ from xinyong.audit import service as audit
 from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import AUDIT_READ, require
 from xinyong.console.deps import PREFIX, render
+from xinyong.errors import Invalid
 from xinyong.kit import clock
 from xinyong.kit.clock import SHANGHAI
 from xinyong.web import DbSession
@@ -31,10 +32,27 @@ def _filter(
     actor: str | None = None,
     action: str | None = None,
     target: str | None = None,
-    date_from: dt.date | None = None,
-    date_to: dt.date | None = None,
+    date_from: str | None = None,
+    date_to: str | None = None,
 ) -> queries.AuditFilter:
-    return queries.AuditFilter(kind, actor or None, action or None, target or None, date_from, date_to)
+    """The viewer's filters; empty form fields mean "any"."""
+    return queries.AuditFilter(
+        kind,
+        actor or None,
+        action or None,
+        target or None,
+        _date("date_from", date_from),
+        _date("date_to", date_to),
+    )
+
+
+def _date(name: str, value: str | None) -> dt.date | None:
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise Invalid(f"日期格式应为 YYYY-MM-DD：{value}", details={"field": name, "value": value}) from None
 
 
 def _local(at: dt.datetime) -> str:
