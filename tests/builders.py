@@ -141,3 +141,87 @@ def record(
         approved_at=clock.now() if approved else None,
     )
     return result.record
+
+
+# --------------------------------------------------------------------------- access control (issue 3)
+
+#: A password that meets the default policy (tests only).
+STAFF_PASSWORD = "Test-Staff-Pass-2026"
+
+
+def staff_user(
+    session: Session,
+    *,
+    role: str,
+    unit: str = "shi_scjgj",
+    username: str | None = None,
+    password: str = STAFF_PASSWORD,
+    roles: list[str] | None = None,
+) -> Any:
+    """A staff account holding ``role`` (or ``roles``) in ``unit``, created as the CLI would."""
+    from xinyong.auth import service as auth
+    from xinyong.kit.actor import CLI
+
+    return auth.create_user(
+        session,
+        username=username or f"{role}_{unit}_{next(_seq)}",
+        display_name=f"测试{role}",
+        unit_key=unit,
+        role_keys=roles or [role],
+        password=password,
+        actor=CLI,
+    )
+
+
+def person_penalty(
+    session: Session,
+    subject: Subject,
+    number: str,
+    *,
+    unit: str = "shi_scjgj",
+    decision_no: str | None = None,
+) -> CreditRecord:
+    """An approved 行政处罚（自然人） record (xzcf_zrr: conditional sharing, not public) of ``unit``."""
+    item = catalog.item_spec(session, "xzcf_zrr")
+    by_role: dict[str, Any] = {
+        "subject_name": subject.name,
+        "subject_id_type": "身份证",
+        "subject_id_number": number,
+        "decision_no": decision_no or f"常罚〔2026〕{next(_seq)}号",
+        "decision_date": "2026-08-31",
+        "valid_to": "2026-12-31",
+        "penalty_types": ["罚款"],
+        "fine_amount": "0.050000",
+        "facts": "当事人违反规定。",
+        "legal_basis": "《中华人民共和国治安管理处罚法》",
+        "deciding_unit_name": org.unit(session, unit).name,  # type: ignore[union-attr]
+        "deciding_unit_code": unit_code(session, unit),
+        "source_unit_name": org.unit(session, unit).name,  # type: ignore[union-attr]
+        "source_unit_code": unit_code(session, unit),
+    }
+    payload: dict[str, Any] = {}
+    for f in item.fields:
+        role = str(f.role) if f.role else None
+        if role in by_role:
+            payload[f.key] = by_role[role]
+        elif f.required:
+            payload[f.key] = (
+                ([f.codes[0]] if str(f.type) == "code_list" else f.codes[0]) if f.codes else f"测试{f.label}"
+            )
+    return record(session, subject, item="xzcf_zrr", payload=payload, unit=unit)
+
+
+def unit_penalty(session: Session, subject: Subject, *, unit: str) -> CreditRecord:
+    """An approved legal-person penalty (xzcf_fr) decided and provided by ``unit``."""
+    code = unit_code(session, unit)
+    name = org.unit(session, unit).name  # type: ignore[union-attr]
+    return record(
+        session,
+        subject,
+        unit=unit,
+        decision_no=f"罚〔2026〕{next(_seq)}号",
+        deciding_unit_code=code,
+        deciding_unit_name=name,
+        source_unit_code=code,
+        source_unit_name=name,
+    )

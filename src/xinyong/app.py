@@ -13,9 +13,15 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__
+from xinyong.auth import routes as auth_routes
+from xinyong.console import admin as console_admin
+from xinyong.console import audit as console_audit
+from xinyong.console import deps as console_deps
+from xinyong.console import routes as console_routes
 from xinyong.errors import XinyongError
 from xinyong.portal import api as portal_api
 from xinyong.portal import pages as portal_pages
+from xinyong.records import routes as records_routes
 from xinyong.web import Public
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -90,5 +96,11 @@ def create_app() -> FastAPI:
 
     app.include_router(portal_api.router)
     app.include_router(portal_pages.router)
+    app.include_router(auth_routes.router)
+    app.include_router(records_routes.router)
+    app.include_router(console_routes.router)
+    app.include_router(console_admin.router)
+    app.include_router(console_audit.router)
+    console_deps.install(app)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

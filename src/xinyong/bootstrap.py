@@ -9,6 +9,8 @@ from alembic.config import Config
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from xinyong.auth import service as auth_service
+from xinyong.auth.schemas import load_access
 from xinyong.catalog import service as catalog_service
 from xinyong.catalog.schemas import load_catalog
 from xinyong.config import REPO_ROOT, Settings
@@ -36,7 +38,7 @@ def migrate(engine: Engine) -> None:
 
 
 def load_configuration(session: Session, settings: Settings, *, actor: ActorRef) -> dict[str, Any]:
-    """Validate and load the profile, calendar, publicity rules and catalogue (raises ConfigError)."""
+    """Validate and load the profile, calendar, publicity rules, catalogue and access control (ConfigError)."""
     directory = settings.profile_dir
     profile = load_profile(directory)
     calendar = load_calendar_spec(directory / "calendar.yaml")
@@ -53,4 +55,5 @@ def load_configuration(session: Session, settings: Settings, *, actor: ActorRef)
         now=now,
     )
     cat_result = catalog_service.load(session, catalog, actor=actor, now=now)
-    return {"profile": org_result, "catalog": cat_result}
+    access_result = auth_service.load(session, load_access(directory), actor=actor, now=now)
+    return {"profile": org_result, "catalog": cat_result, "access": access_result}

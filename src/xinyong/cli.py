@@ -11,6 +11,7 @@ from typing import Annotated, Any
 
 import typer
 
+from xinyong.auth.cli import clients_app, users_app
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
 
@@ -23,6 +24,8 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(profile_app, name="profile")
 app.add_typer(subjects_app, name="subjects")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(users_app, name="users")
+app.add_typer(clients_app, name="clients")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 

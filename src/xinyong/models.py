@@ -1,6 +1,7 @@
 """Imports every domain's models so Alembic sees the whole schema."""
 
-from xinyong.audit.models import AuditEntry
+from xinyong.audit.models import AuditEntry, ReadAuditEntry
+from xinyong.auth.models import AccessConfig, ApiClient, Role, StaffSession, User, UserRole
 from xinyong.catalog.models import CatalogItem, CatalogItemVersion
 from xinyong.jobs import JobLock, JobRun
 from xinyong.org.models import CalendarDay, District, ProfileState, Unit
@@ -8,6 +9,8 @@ from xinyong.records.models import CreditRecord, RecordVersion
 from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
 
 __all__ = [
+    "AccessConfig",
+    "ApiClient",
     "AuditEntry",
     "CalendarDay",
     "CatalogItem",
@@ -17,9 +20,14 @@ __all__ = [
     "JobLock",
     "JobRun",
     "ProfileState",
+    "ReadAuditEntry",
     "RecordVersion",
+    "Role",
+    "StaffSession",
     "Subject",
     "SubjectAttribute",
     "SubjectIdentifier",
     "Unit",
+    "User",
+    "UserRole",
 ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 
 from xinyong.auth.actor import Actor
+from xinyong.auth.errors import OutOfScope
 
 DISTRICT_OPERATOR = "district_operator"
 
@@ -69,3 +70,45 @@ def can_read_private(
         deciding_unit_key=deciding_unit_key,
         unit_districts=unit_districts,
     )
+
+
+def ensure_can_change(
+    actor: Actor,
+    *,
+    providing_unit_key: str | None,
+    deciding_unit_key: str | None,
+    unit_districts: Mapping[str, str],
+) -> None:
+    """Raise 403 (OutOfScope) unless :func:`can_change_record` allows it — for services to call."""
+    if not can_change_record(
+        actor,
+        providing_unit_key=providing_unit_key,
+        deciding_unit_key=deciding_unit_key,
+        unit_districts=unit_districts,
+    ):
+        raise OutOfScope(
+            "该记录不属于本单位或本辖区，无权操作",
+            details={"providing_unit": providing_unit_key, "deciding_unit": deciding_unit_key},
+        )
+
+
+def ensure_can_read_private(
+    actor: Actor,
+    *,
+    providing_unit_key: str | None,
+    deciding_unit_key: str | None,
+    item_shared_with: Iterable[str],
+    unit_districts: Mapping[str, str],
+) -> None:
+    """Raise 403 (OutOfScope) unless :func:`can_read_private` allows it — for services to call."""
+    if not can_read_private(
+        actor,
+        providing_unit_key=providing_unit_key,
+        deciding_unit_key=deciding_unit_key,
+        item_shared_with=item_shared_with,
+        unit_districts=unit_districts,
+    ):
+        raise OutOfScope(
+            "该记录不在本单位或本辖区的查阅范围内",
+            details={"providing_unit": providing_unit_key, "deciding_unit": deciding_unit_key},
+        )
