@@ -135,7 +135,7 @@ def main() -> None:
             path.parent.mkdir(parents=True, exist_ok=True)
             url = f"sqlite:///{path}"
         else:
-            url = PG_URL
+            url = PG_URL + ("_smoke" if args.smoke else "")
             ensure_pg_database(url)
         r = run(url, args.subjects, args.workers)
         print({k: (round(v, 2) if isinstance(v, float) else v) for k, v in r.items()}, flush=True)
