@@ -14,6 +14,10 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__
 from xinyong.errors import XinyongError
+from xinyong.lists import pages as lists_pages
+from xinyong.lists import routes as lists_routes
+from xinyong.measures import pages as measures_pages
+from xinyong.measures import routes as measures_routes
 from xinyong.portal import api as portal_api
 from xinyong.portal import pages as portal_pages
 from xinyong.web import Public
@@ -90,5 +94,9 @@ def create_app() -> FastAPI:
 
     app.include_router(portal_api.router)
     app.include_router(portal_pages.router)
+    app.include_router(measures_routes.router)
+    app.include_router(lists_routes.router)
+    app.include_router(lists_pages.router)
+    app.include_router(measures_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app
