@@ -226,7 +226,7 @@ def upgrade() -> None:
         sa.Column("record_id", sa.Uuid(), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("step", sa.String(length=32), nullable=False),
-        sa.Column("on", sa.Date(), nullable=False),
+        sa.Column("dated", sa.Date(), nullable=False),
         sa.Column("at", xinyong.db.UTCDateTime(timezone=True), nullable=False),
         sa.Column("actor_kind", sa.String(length=16), nullable=False),
         sa.Column("actor_id", sa.String(length=64), nullable=True),

@@ -75,7 +75,7 @@ class ListEntryEvent(Base):
     record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("list_entries.record_id"))
     version: Mapped[int]
     step: Mapped[str] = mapped_column(String(32))
-    on: Mapped[dt.date]
+    dated: Mapped[dt.date]
     at: Mapped[dt.datetime]
     actor_kind: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str | None] = mapped_column(String(64))
