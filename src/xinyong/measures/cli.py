@@ -319,7 +319,7 @@ def measures_show(code: str, as_json: JsonOpt = False) -> None:
     if m is None:
         _fail(UnknownMeasure(f"没有措施 {code}", details={"known": sorted(c.measures)}), as_json)
         return
-    _out(m.model_dump(mode="json"), True if as_json else False)
+    _out(m.model_dump(mode="json"), as_json)
 
 
 @measures_app.command("stats")

@@ -280,10 +280,8 @@ def _as_utc(value: Any) -> dt.datetime | None:
     """A max() over a UTC column: aware on PostgreSQL, naive text on SQLite (the subquery drops the type)."""
     if value is None:
         return None
-    if isinstance(value, str):
-        value = dt.datetime.fromisoformat(value)
-    value = cast(dt.datetime, value)
-    return value.replace(tzinfo=dt.UTC) if value.tzinfo is None else value.astimezone(dt.UTC)
+    moment: dt.datetime = dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+    return moment.replace(tzinfo=dt.UTC) if moment.tzinfo is None else moment.astimezone(dt.UTC)
 
 
 def _find_subject(session: Session, ref: SubjectRef) -> Subject | None:
