@@ -50,6 +50,8 @@ from xinyong.measures.schemas import (
     SubjectRef,
     rule_rows,
 )
+from xinyong.org import queries as org
+from xinyong.org.models import ProfileState
 from xinyong.records.models import CreditRecord, Lifecycle
 from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier, SubjectKind
@@ -246,6 +248,7 @@ class DataState:
     list_types_version: str
     records_at: dt.datetime | None
     entries_at: dt.datetime | None
+    profile_loaded_at: dt.datetime | None = None
 
     @property
     def token(self) -> str:
@@ -263,9 +266,10 @@ def data_state(session: Session) -> DataState:
             select(func.max(ListType.version)).scalar_subquery(),
             select(func.max(CreditRecord.updated_at)).scalar_subquery(),
             select(func.max(ListEntry.updated_at)).scalar_subquery(),
+            select(ProfileState.loaded_at).where(ProfileState.id == 1).scalar_subquery(),
         )
     ).one()
-    measures_v, lists_v, rec_at, ent_at = row
+    measures_v, lists_v, rec_at, ent_at, profile_at = row
     if measures_v is None:
         raise UnknownMatter("措施清单尚未加载：请先运行 xinyong init")
     return DataState(
@@ -273,6 +277,7 @@ def data_state(session: Session) -> DataState:
         list_types_version=lists_v or "",
         records_at=_as_utc(rec_at),
         entries_at=_as_utc(ent_at),
+        profile_loaded_at=_as_utc(profile_at),
     )
 
 
@@ -379,7 +384,14 @@ def _result(hits: list[HitOut], *, name_only: bool) -> CheckResult:
 
 
 def evaluate(
-    session: Session, *, ref: SubjectRef, matter: str, c: Compiled, today: dt.date, unit_names: dict[str, str]
+    session: Session,
+    *,
+    ref: SubjectRef,
+    matter: str,
+    c: Compiled,
+    today: dt.date,
+    unit_names: dict[str, str],
+    lists_version: str | None = None,
 ) -> tuple[Subject | None, SubjectOut, bool, CheckResult, list[HitOut]]:
     """Compute an answer (nothing stored): the subject, whether it is known, the result and the hits."""
     rules = c.by_matter[matter]
@@ -396,7 +408,7 @@ def evaluate(
     if subject is None:
         echo = SubjectOut(code=normalise(ref.code)) if ref.code else SubjectOut()
         return None, echo, False, CheckResult.CLEAR, []
-    idx = lists.index(session)
+    idx = lists.index(session, lists_version)
     hits: list[HitOut] = []
     for e in lists.active_entries(session, subject_id=subject.id, today=today, idx=idx):
         measures = rules.by_list_type.get(e.list_type, [])
@@ -443,10 +455,9 @@ def evaluate(
 _unit_names: dict[str, dict[str, str]] = {}
 
 
-def _units(session: Session) -> dict[str, str]:
-    from xinyong.org import queries as org
-
-    key = org.state(session).loaded_at.isoformat()
+def _units(session: Session, state: DataState) -> dict[str, str]:
+    """Unit names, cached per loaded profile (the data state carries its load time)."""
+    key = str(state.profile_loaded_at)
     found = _unit_names.get(key)
     if found is None:
         found = {u.key: u.name for u in org.units(session)}
@@ -469,7 +480,13 @@ def _store(
     today: dt.date,
 ) -> CheckOut:
     subject, subject_out, known, result, hits = evaluate(
-        session, ref=ref, matter=matter, c=c, today=today, unit_names=_units(session)
+        session,
+        ref=ref,
+        matter=matter,
+        c=c,
+        today=today,
+        unit_names=_units(session, state),
+        lists_version=state.list_types_version,
     )
     out = CheckOut(
         check_id=uuid.uuid4(),
