@@ -21,6 +21,7 @@ $(STAMP): pyproject.toml
 setup: $(STAMP) ## Create .venv and install the project with its dev tools
 
 init: setup ## Migrate the database and load the city profile and catalogue
+	bash scripts/ensure-fonts.sh || true
 	$(BIN)/xinyong init
 
 demo: init ## Load the fictitious demo data set (DEMO_SUBJECTS, default 2000)
@@ -40,6 +41,7 @@ test-pg: setup ## Run the test suite against PostgreSQL (starts/prepares a local
 
 browser-setup: setup ## Install Debian chromium and CJK fonts for the browser tests
 	bash scripts/ensure-browser.sh
+	bash scripts/ensure-fonts.sh
 
 test-browser: browser-setup ## Run the headless-Chromium browser tests
 	$(BIN)/pytest -q -m browser
@@ -57,5 +59,6 @@ fmt: setup ## Format and auto-fix
 bench-smoke: setup ## Every benchmark at a tiny size (CI smoke test; no figures recorded)
 	$(BIN)/python bench/demo.py --subjects 2000 --smoke
 	$(BIN)/python bench/auth_keys.py --smoke
+	$(BIN)/python bench/check.py --smoke
 
 ci: lint test test-pg test-browser bench-smoke ## What .ci/run does

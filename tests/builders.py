@@ -225,3 +225,82 @@ def unit_penalty(session: Session, subject: Subject, *, unit: str) -> CreditReco
         source_unit_code=code,
         source_unit_name=name,
     )
+
+
+# --------------------------------------------------------------------------- lists and checks (issue 6)
+
+
+def staff(
+    unit: str | None = "shi_czj", *, credit_office: bool = False, permissions: tuple[str, ...] = ()
+) -> Any:
+    """A staff Actor of ``unit`` holding the lists permissions (plus ``permissions``)."""
+    from xinyong.auth.actor import Actor
+    from xinyong.auth.permissions import CHECKS_STATS, LISTS_READ, LISTS_RECOGNISE, MEASURES_READ
+
+    return Actor(
+        kind="user",
+        id=f"u-{unit}",
+        name=f"{unit} 经办人",
+        unit_key=unit,
+        district_key=None,
+        roles=frozenset({"credit_office_admin"} if credit_office else set()),
+        permissions=frozenset({LISTS_RECOGNISE, LISTS_READ, MEASURES_READ, CHECKS_STATS, *permissions}),
+    )
+
+
+def api_client(name: str = "政府采购交易系统", *, client_id: str = "c-zfcg", unit: str = "shi_czj") -> Any:
+    """A business-system API client allowed to run checks."""
+    from xinyong.auth.actor import Actor
+    from xinyong.auth.permissions import CHECKS_RUN
+
+    return Actor(
+        kind="client",
+        id=client_id,
+        name=name,
+        unit_key=unit,
+        district_key=None,
+        permissions=frozenset({CHECKS_RUN}),
+    )
+
+
+def list_payload(session: Session, subject: Subject, item: str, **by_key: Any) -> dict[str, Any]:
+    """A valid payload of list item ``item`` (yzsx, sxbzxr, sxjl, zdgz, jyyc) for ``subject``; overrides by key."""
+    spec = catalog.item_spec(session, item)
+    unit = "shi_zy" if item == "sxbzxr" else "shi_fgw"
+    by_role = {
+        "subject_name": subject.name,
+        "subject_code": subject.uscc,
+        "deciding_unit_name": org.unit(session, unit).name,  # type: ignore[union-attr]
+        "deciding_unit_code": unit_code(session, unit),
+        "source_unit_name": org.unit(session, unit).name,  # type: ignore[union-attr]
+        "source_unit_code": unit_code(session, unit),
+        "decision_no": f"常信认〔2026〕{next(_seq)}号",
+        "listed_on": "2026-06-01",
+        "facts": "测试失信事实",
+        "list_basis": "测试认定依据",
+    }
+    payload: dict[str, Any] = {}
+    for f in spec.fields:
+        role = str(f.role) if f.role else None
+        if f.codes and (f.required or role in by_role):
+            payload[f.key] = f.codes[0]
+        elif role in by_role and by_role[role] is not None:
+            payload[f.key] = by_role[role]
+        elif f.required:
+            payload[f.key] = "2026-06-01" if str(f.type) == "date" else f"测试{f.label}"
+    if item == "sxbzxr" and subject.uscc:
+        payload["subject_category"] = "法人或其他组织"
+    for key, value in by_key.items():
+        if value is None:
+            payload.pop(key, None)
+        else:
+            payload[key] = value
+    return payload
+
+
+def listed(session: Session, subject: Subject, item: str = "yzsx", **by_key: Any) -> CreditRecord:
+    """An already-listed, shown list record (as a national list or the demo delivers it; no lifecycle row)."""
+    unit = "shi_zy" if item == "sxbzxr" else "shi_fgw"
+    return record(
+        session, subject, item=item, payload=list_payload(session, subject, item, **by_key), unit=unit
+    )

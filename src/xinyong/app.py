@@ -19,6 +19,10 @@ from xinyong.console import audit as console_audit
 from xinyong.console import deps as console_deps
 from xinyong.console import routes as console_routes
 from xinyong.errors import XinyongError
+from xinyong.lists import pages as lists_pages
+from xinyong.lists import routes as lists_routes
+from xinyong.measures import pages as measures_pages
+from xinyong.measures import routes as measures_routes
 from xinyong.portal import api as portal_api
 from xinyong.portal import pages as portal_pages
 from xinyong.records import routes as records_routes
@@ -102,5 +106,9 @@ def create_app() -> FastAPI:
     app.include_router(console_admin.router)
     app.include_router(console_audit.router)
     console_deps.install(app)
+    app.include_router(measures_routes.router)
+    app.include_router(lists_routes.router)
+    app.include_router(lists_pages.router)
+    app.include_router(measures_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -17,6 +17,10 @@ from xinyong.config import REPO_ROOT, Settings
 from xinyong.kit import clock
 from xinyong.kit.actor import ActorRef
 from xinyong.kit.workdays import load_calendar_spec
+from xinyong.lists import service as lists_service
+from xinyong.lists.schemas import LISTS_FILE, load_list_types
+from xinyong.measures import service as measures_service
+from xinyong.measures.schemas import MEASURES_FILE, load_measures
 from xinyong.org import service as org_service
 from xinyong.org.schemas import load_profile
 from xinyong.records.publicity import load_rules
@@ -44,6 +48,10 @@ def load_configuration(session: Session, settings: Settings, *, actor: ActorRef)
     calendar = load_calendar_spec(directory / "calendar.yaml")
     rules = load_rules(directory / "publicity.yaml")
     catalog = load_catalog(directory / "catalog", unit_keys=profile.unit_keys())
+    list_types = load_list_types(directory / LISTS_FILE, catalog=catalog)
+    measures = load_measures(
+        directory / MEASURES_FILE, list_types=list_types.by_code().keys(), items=catalog.codes()
+    )
     now = clock.now()
     org_result = org_service.load(
         session,
@@ -56,4 +64,12 @@ def load_configuration(session: Session, settings: Settings, *, actor: ActorRef)
     )
     cat_result = catalog_service.load(session, catalog, actor=actor, now=now)
     access_result = auth_service.load(session, load_access(directory), actor=actor, now=now)
-    return {"profile": org_result, "catalog": cat_result, "access": access_result}
+    lists_result = lists_service.load(session, list_types, actor=actor, now=now)
+    measures_result = measures_service.load(session, measures, actor=actor, now=now)
+    return {
+        "profile": org_result,
+        "catalog": cat_result,
+        "access": access_result,
+        "lists": lists_result,
+        "measures": measures_result,
+    }

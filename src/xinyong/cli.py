@@ -14,6 +14,7 @@ import typer
 from xinyong.auth.cli import clients_app, users_app
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
+from xinyong.measures import cli as measures_cli
 
 app = typer.Typer(help="Xinyong 公共信用信息平台 命令行", no_args_is_help=True, add_completion=False)
 catalog_app = typer.Typer(help="信用信息目录", no_args_is_help=True)
@@ -26,6 +27,9 @@ app.add_typer(subjects_app, name="subjects")
 app.add_typer(jobs_app, name="jobs")
 app.add_typer(users_app, name="users")
 app.add_typer(clients_app, name="clients")
+app.add_typer(measures_cli.lists_app, name="lists")
+app.add_typer(measures_cli.measures_app, name="measures")
+app.command("check")(measures_cli.check)
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 

@@ -4,6 +4,8 @@ from xinyong.audit.models import AuditEntry, ReadAuditEntry
 from xinyong.auth.models import AccessConfig, ApiClient, Role, StaffSession, User, UserRole
 from xinyong.catalog.models import CatalogItem, CatalogItemVersion
 from xinyong.jobs import JobLock, JobRun
+from xinyong.lists.models import ListEntry, ListEntryEvent, ListNotice, ListType
+from xinyong.measures.models import Check, CheckFeedback, Measure, MeasureCatalog, MeasureRule
 from xinyong.org.models import CalendarDay, District, ProfileState, Unit
 from xinyong.records.models import CreditRecord, RecordVersion
 from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
@@ -15,10 +17,19 @@ __all__ = [
     "CalendarDay",
     "CatalogItem",
     "CatalogItemVersion",
+    "Check",
+    "CheckFeedback",
     "CreditRecord",
     "District",
     "JobLock",
     "JobRun",
+    "ListEntry",
+    "ListEntryEvent",
+    "ListNotice",
+    "ListType",
+    "Measure",
+    "MeasureCatalog",
+    "MeasureRule",
     "ProfileState",
     "ReadAuditEntry",
     "RecordVersion",

@@ -59,6 +59,9 @@ def build_context(session: Session, *, batch_id: uuid.UUID) -> Context:
 
 def _clear(conn: Connection) -> None:
     tables = [
+        "list_notices",
+        "list_entry_events",
+        "list_entries",
         "credit_record_versions",
         "credit_records",
         "subject_attributes",

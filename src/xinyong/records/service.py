@@ -362,3 +362,59 @@ def expire_publicity(session: Session, *, today: dt.date, actor: ActorRef) -> di
             session, actor=actor, action="records.publicity_expired", target_type="records", details=result
         )
     return result
+
+
+def amend(
+    session: Session,
+    *,
+    record: CreditRecord,
+    item: CatalogItemSpec,
+    changes: dict[str, Any],
+    rules: PublicityRules,
+    units_by_uscc: dict[str, str],
+    is_person: bool,
+    actor: ActorRef,
+    now: dt.datetime,
+    today: dt.date,
+    approved_at: dt.datetime | None = None,
+    action: str = "records.amended",
+) -> CreditRecord:
+    """Change some payload fields of ``record`` (keyed by field key; ``None`` removes one) as a new version.
+
+    The record keeps its identity (id and natural key) even when a changed field is part of the natural
+    key; derived columns — publicity dates above all — are recomputed. Used by the lists lifecycle (a
+    listing date set on listing, ``exit_on`` set on exit). ``approved_at`` makes a not-yet-shown record
+    visible.
+    """
+    payload = dict(record.payload)
+    for key, value in changes.items():
+        if value is None:
+            payload.pop(key, None)
+        else:
+            payload[key] = value
+    errors = [p for p in validate(item, payload, today=today) if p.severity == "error"]
+    if errors:
+        raise RecordRejected(
+            "；".join(p.message for p in errors),
+            details={"problems": [p.__dict__ for p in errors]},
+        )
+    d = derive(item, payload, rules=rules, units_by_uscc=units_by_uscc, is_person=is_person)
+    _keep_version(session, record, superseded_by=actor.label, batch_id=None, now=now)
+    for k in Derived.__dataclass_fields__:
+        if k != "natural_key":
+            setattr(record, k, getattr(d, k))
+    record.payload = payload
+    record.version += 1
+    record.updated_at = now
+    if approved_at is not None and record.approved_at is None:
+        record.approved_at = approved_at
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action=action,
+        target_type="record",
+        target_id=str(record.id),
+        details={"version": record.version, "changed": sorted(changes)},
+    )
+    return record

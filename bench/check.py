@@ -1,0 +1,234 @@
+"""Benchmark of the joint reward/punishment check against a running multi-worker server.
+
+Starts uvicorn (``--workers``) on the configured database, samples subject codes from it (a mix of
+random subjects and listed ones), then for 1, 8 and 32 concurrent clients drives ``POST /api/v1/checks``
+and, as the baseline in the same run on the same server, the client-authenticated no-op
+``GET /api/v1/ping``. Prints throughput, p50/p99 latency and errors, and the check/no-op ratio.
+
+    XINYONG_DATABASE_URL=postgresql://postgres@127.0.0.1/xy_lists_bench \\
+        .venv/bin/python bench/check.py --workers 4 --seconds 15 --out docs/benchmarks/check.md
+    .venv/bin/python bench/check.py --smoke        # tiny SQLite database, a few seconds (CI)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import platform
+import random
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import httpx
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+from bench.check_app import TOKEN  # noqa: E402
+
+MATTERS = ("zfcg", "xzsp", "gxf", "ztb")
+
+
+@dataclass
+class Phase:
+    name: str
+    clients: int
+    requests: int
+    errors: int
+    seconds: float
+    latencies_ms: list[float]
+
+    @property
+    def rps(self) -> float:
+        return self.requests / self.seconds if self.seconds else 0.0
+
+    def pct(self, p: float) -> float:
+        if not self.latencies_ms:
+            return 0.0
+        data = sorted(self.latencies_ms)
+        return data[min(len(data) - 1, round(p / 100 * (len(data) - 1)))]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def sample_codes(url: str, n: int) -> list[str]:
+    """Random subjects plus, for a fifth of the sample, subjects that are on a list (hits to compute)."""
+    sa_url = url.replace("postgresql://", "postgresql+psycopg://", 1)
+    engine = create_engine(sa_url)
+    with engine.connect() as c:
+        if engine.dialect.name == "postgresql":
+            rand = "SELECT uscc FROM subjects TABLESAMPLE SYSTEM (2) WHERE uscc IS NOT NULL LIMIT :n"
+        else:
+            rand = "SELECT uscc FROM subjects WHERE uscc IS NOT NULL ORDER BY random() LIMIT :n"
+        codes = [r[0] for r in c.execute(text(rand), {"n": n})]
+        listed = [
+            r[0]
+            for r in c.execute(
+                text(
+                    "SELECT s.uscc FROM credit_records r JOIN subjects s ON s.id = r.subject_id "
+                    "WHERE r.item_code IN ('yzsx', 'sxbzxr', 'sxjl') AND s.uscc IS NOT NULL LIMIT :n"
+                ),
+                {"n": n // 4},
+            )
+        ]
+    engine.dispose()
+    return codes + listed
+
+
+async def run_phase(base: str, name: str, clients: int, seconds: float, codes: list[str]) -> Phase:
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    latencies: list[float] = []
+    errors = 0
+    count = 0
+    deadline = time.perf_counter() + seconds
+    limits = httpx.Limits(max_connections=clients, max_keepalive_connections=clients)
+    async with httpx.AsyncClient(base_url=base, headers=headers, limits=limits, timeout=30) as http:
+
+        async def worker(seed: int) -> None:
+            nonlocal errors, count
+            rng = random.Random(seed)
+            while time.perf_counter() < deadline:
+                t0 = time.perf_counter()
+                try:
+                    if name == "ping":
+                        r = await http.get("/api/v1/ping")
+                    else:
+                        body = {
+                            "subject": {"code": rng.choice(codes)},
+                            "matter": rng.choice(MATTERS),
+                            "request_ref": f"bench-{seed}-{count}",
+                        }
+                        r = await http.post("/api/v1/checks", json=body)
+                    ok = r.status_code == 200
+                except httpx.HTTPError:
+                    ok = False
+                latencies.append((time.perf_counter() - t0) * 1000)
+                count += 1
+                if not ok:
+                    errors += 1
+
+        started = time.perf_counter()
+        await asyncio.gather(*(worker(i) for i in range(clients)))
+        elapsed = time.perf_counter() - started
+    return Phase(name, clients, count, errors, elapsed, latencies)
+
+
+def wait_ready(base: str, timeout: float = 60) -> None:
+    end = time.time() + timeout
+    while time.time() < end:
+        try:
+            if httpx.get(base + "/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("server did not start")
+
+
+def counts(url: str) -> tuple[int, int]:
+    engine = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
+    with engine.connect() as c:
+        subjects = c.execute(text("SELECT count(*) FROM subjects")).scalar_one()
+        records = c.execute(text("SELECT count(*) FROM credit_records")).scalar_one()
+    engine.dispose()
+    return int(subjects), int(records)
+
+
+def smoke_database() -> str:
+    path = Path(tempfile.mkdtemp()) / "bench-check.db"
+    url = f"sqlite:///{path}"
+    env = {**os.environ, "XINYONG_DATABASE_URL": url}
+    xinyong = str(Path(sys.executable).parent / "xinyong")
+    subprocess.run([xinyong, "init"], env=env, check=True, capture_output=True)
+    subprocess.run(
+        [xinyong, "demo", "--subjects", "300", "--seed", "1"], env=env, check=True, capture_output=True
+    )
+    return url
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--workers", type=int, default=4)
+    ap.add_argument("--seconds", type=float, default=15)
+    ap.add_argument("--clients", default="1,8,32")
+    ap.add_argument("--sample", type=int, default=4000)
+    ap.add_argument("--smoke", action="store_true", help="tiny SQLite database, 1 worker, 1 s phases")
+    ap.add_argument("--out", type=Path, help="write the results as Markdown to this file")
+    args = ap.parse_args()
+    if args.smoke:
+        url, args.workers, args.seconds, args.clients, args.sample = smoke_database(), 1, 1.0, "1,4", 100
+    else:
+        url = os.environ.get("XINYONG_DATABASE_URL", "")
+        if not url:
+            raise SystemExit("set XINYONG_DATABASE_URL to the loaded benchmark database")
+    n_subjects, n_records = counts(url)
+    codes = sample_codes(url, args.sample)
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    env = {**os.environ, "XINYONG_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "bench.check_app:create",
+            "--factory",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        wait_ready(base)
+        asyncio.run(run_phase(base, "check", 4, min(3.0, args.seconds), codes))  # warm caches and pools
+        phases: list[tuple[Phase, Phase]] = []
+        for c in (int(x) for x in args.clients.split(",")):
+            ping = asyncio.run(run_phase(base, "ping", c, args.seconds, codes))
+            chk = asyncio.run(run_phase(base, "check", c, args.seconds, codes))
+            phases.append((ping, chk))
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    lines = [
+        f"Database: {url.split('@')[-1]} — {n_subjects:,} subjects, {n_records:,} records; "
+        f"server: uvicorn {args.workers} workers; client: one asyncio/httpx process on the same machine",
+        f"Machine: {platform.machine()}, {os.cpu_count()} logical CPUs (shared), Python {platform.python_version()}",
+        "",
+        "| clients | no-op req/s | no-op p50 ms | no-op p99 ms | check req/s | check p50 ms | check p99 ms "
+        "| check errors | check/no-op throughput |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for ping, chk in phases:
+        ratio = chk.rps / ping.rps if ping.rps else 0
+        lines.append(
+            f"| {chk.clients} | {ping.rps:.0f} | {ping.pct(50):.1f} | {ping.pct(99):.1f} | {chk.rps:.0f} | "
+            f"{chk.pct(50):.1f} | {chk.pct(99):.1f} | {chk.errors} (no-op {ping.errors}) | {ratio:.2f} |"
+        )
+    report = "\n".join(lines)
+    print(report)
+    if args.out:
+        args.out.write_text(report + "\n", encoding="utf-8")
+    if any(chk.errors or ping.errors for ping, chk in phases):
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()
