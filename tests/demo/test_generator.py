@@ -95,3 +95,10 @@ def test_names_avoid_well_known_brands(session: Session) -> None:
     chunk = _gen(session).chunk(0, 0, 3000)
     for s in chunk.subjects:
         assert not any(brand in s["name"] for brand in names.EXCLUDED_BRANDS), s["name"]
+
+
+def test_identifiers_are_unique_across_chunks(session: Session) -> None:
+    gen = _gen(session)
+    lookups = [i["lookup"] for k in range(3) for i in gen.chunk(k, k * 4000, 4000).identifiers]
+    codes = [s["uscc"] for k in range(3) for s in gen.chunk(k, k * 4000, 4000).subjects if s["uscc"]]
+    assert len(lookups) == len(set(lookups)) and len(codes) == len(set(codes))

@@ -124,7 +124,7 @@ def _brand(rng: random.Random) -> str:
     while True:
         size = 2 if rng.random() < 0.8 else 3
         brand = "".join(rng.choice(N.BRAND_CHARS) for _ in range(size))
-        if brand not in N.EXCLUDED_BRANDS and len(set(brand)) == size:
+        if len(set(brand)) == size and not any(b in brand for b in N.EXCLUDED_BRANDS):
             return brand
 
 
@@ -198,9 +198,12 @@ class Generator:
         uscc: str | None = None
         if person:
             name = _person_name(rng)
-            birth = _date_between(rng, dt.date(1955, 1, 1), dt.date(2004, 12, 31))
+            # (birth date, sequence) is unique per subject index by construction, so ID numbers never
+            # collide however many persons are generated (up to 18 million).
+            days = 18_262  # 1955-01-01 .. 2004-12-31
+            birth = dt.date(1955, 1, 1) + dt.timedelta(days=(index * 7_919) % days)
             id_number = make_resident_id(
-                division if division not in ("320400",) else "320402", birth, rng.randint(1, 999)
+                division if division not in ("320400",) else "320402", birth, (index // days) % 999 + 1
             )
             out.identifiers.append(
                 {
