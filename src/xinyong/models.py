@@ -2,6 +2,14 @@
 
 from xinyong.audit.models import AuditEntry
 from xinyong.catalog.models import CatalogItem, CatalogItemVersion
+from xinyong.ingestion.models import (
+    IngestBatch,
+    IngestFeed,
+    IngestProblem,
+    IngestRow,
+    LinkCandidate,
+    Revocation,
+)
 from xinyong.jobs import JobLock, JobRun
 from xinyong.org.models import CalendarDay, District, ProfileState, Unit
 from xinyong.records.models import CreditRecord, RecordVersion
@@ -14,10 +22,16 @@ __all__ = [
     "CatalogItemVersion",
     "CreditRecord",
     "District",
+    "IngestBatch",
+    "IngestFeed",
+    "IngestProblem",
+    "IngestRow",
     "JobLock",
     "JobRun",
+    "LinkCandidate",
     "ProfileState",
     "RecordVersion",
+    "Revocation",
     "Subject",
     "SubjectAttribute",
     "SubjectIdentifier",
