@@ -14,6 +14,8 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__
 from xinyong.errors import XinyongError
+from xinyong.ingestion import pages as ingestion_pages
+from xinyong.ingestion import routes as ingestion_routes
 from xinyong.portal import api as portal_api
 from xinyong.portal import pages as portal_pages
 from xinyong.web import Public
@@ -90,5 +92,7 @@ def create_app() -> FastAPI:
 
     app.include_router(portal_api.router)
     app.include_router(portal_pages.router)
+    app.include_router(ingestion_routes.router)
+    app.include_router(ingestion_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

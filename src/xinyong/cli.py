@@ -24,6 +24,13 @@ app.add_typer(profile_app, name="profile")
 app.add_typer(subjects_app, name="subjects")
 app.add_typer(jobs_app, name="jobs")
 
+from xinyong.ingestion import cli as ingestion_cli  # noqa: E402  (the ingestion domain's commands)
+
+app.command("ingest")(ingestion_cli.ingest)
+app.command("revoke")(ingestion_cli.revoke)
+app.add_typer(ingestion_cli.batches_app, name="batches")
+app.add_typer(ingestion_cli.quality_app, name="quality")
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 
 

@@ -159,7 +159,7 @@ def _identity(content_hash: str, item_code: str, unit_key: str, mapping: dict[st
     return hashlib.sha256(blob.encode()).hexdigest()
 
 
-def _check_unit(session: Session, actor: Actor, unit_key: str) -> None:
+def check_unit(session: Session, actor: Actor, unit_key: str) -> None:
     if org.unit(session, unit_key) is None:
         raise Invalid(f"未知单位 {unit_key}", code="unknown_unit", details={"unit": unit_key})
     districts = {u.key: u.district_key for u in org.units(session)}
@@ -192,7 +192,7 @@ def submit(
     """
     item = catalog.item_spec(session, item_code)
     item_row = catalog.item_row(session, item_code)
-    _check_unit(session, actor, unit_key)
+    check_unit(session, actor, unit_key)
     if objects is not None:
         data = json.dumps(objects, ensure_ascii=False, sort_keys=True).encode()
         content_hash, stored = storage.store_bytes(data, ".json")
@@ -705,7 +705,7 @@ def approve(
 ) -> ApplyResult:
     """A reviewer of the batch's unit approves it: its rows are applied and go online now."""
     batch = get(session, batch_id)
-    _check_unit(session, actor, batch.unit_key)
+    check_unit(session, actor, batch.unit_key)
     _require_state(batch, BatchStatus.PENDING)
     item = catalog.item_spec(session, batch.item_code)
     return _approve(
@@ -725,7 +725,7 @@ def return_batch(
 ) -> IngestBatch:
     """A reviewer returns the batch for correction (nothing is applied)."""
     batch = get(session, batch_id)
-    _check_unit(session, actor, batch.unit_key)
+    check_unit(session, actor, batch.unit_key)
     _require_state(batch, BatchStatus.PENDING)
     if not note.strip():
         raise Invalid("退回须说明原因", details={"field": "note"})
@@ -737,7 +737,7 @@ def return_batch(
 def withdraw(session: Session, *, batch_id: uuid.UUID | str, actor: Actor, now: dt.datetime) -> IngestBatch:
     """The submitting unit withdraws a batch before review."""
     batch = get(session, batch_id)
-    _check_unit(session, actor, batch.unit_key)
+    check_unit(session, actor, batch.unit_key)
     _require_state(batch, BatchStatus.PENDING)
     return _set_status(
         session, batch, BatchStatus.WITHDRAWN, actor=actor, now=now, note=None, action="withdrawn"
@@ -776,7 +776,7 @@ def link_row(
 ) -> IngestRow:
     """A reviewer links a row without a usable code to a subject (one of its candidates)."""
     batch = get(session, batch_id)
-    _check_unit(session, actor, batch.unit_key)
+    check_unit(session, actor, batch.unit_key)
     _require_state(batch, BatchStatus.PENDING)
     row = session.scalar(select(IngestRow).where(IngestRow.batch_id == batch.id, IngestRow.row_no == row_no))
     if row is None or row.status != RowStatus.NEEDS_LINK:
