@@ -5,7 +5,9 @@ chosen from the field's type, so the per-row work is a loop over cells. Values t
 converted are kept as normalised text, and :func:`xinyong.records.validation.validate` names the rule
 they break — the messages live in one place. Conversions:
 
-* every cell: NFKC (full-width → half-width), zero-width characters removed, trimmed;
+* every cell: zero-width characters removed, trimmed; codes, identifiers, dates and amounts NFKC
+  (full-width → half-width); names and free text only full-width letters and digits made half-width,
+  because NFKC would also rewrite Chinese punctuation (，（）) in official names and decision texts;
 * dates: ``2026-11-23``, ``2026/11/23``, ``2026.11.23``, ``2026年11月23日``, ``20261123`` and Excel
   serial numbers (``46349``), a time part dropped → ISO ``YYYY-MM-DD``;
 * amounts: thousands separators and currency signs dropped; the unit is a cell suffix (``元``/``万元``)
@@ -48,6 +50,24 @@ def clean(text: str) -> str:
     if text.isascii():
         return text.strip()
     return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+
+
+#: Full-width ASCII letters and digits and the ideographic space → half-width; CJK punctuation is kept.
+_WIDE_ALNUM = {
+    **{0xFF10 + i: 0x30 + i for i in range(10)},
+    **{0xFF21 + i: 0x41 + i for i in range(26)},
+    **{0xFF41 + i: 0x61 + i for i in range(26)},
+    0x3000: 0x20,
+    **dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad")),
+}
+
+
+def clean_text(text: str) -> str:
+    """Free text and names: full-width letters and digits made half-width, trimmed — but Chinese
+    punctuation（，。（）) kept, since NFKC would rewrite official names and decision texts."""
+    if text.isascii():
+        return text.strip()
+    return text.translate(_WIDE_ALNUM).strip()
 
 
 def parse_date(text: str) -> str | None:
@@ -183,7 +203,14 @@ def converter(spec: FieldSpec, column_header: str) -> Converter:
         return normalise_identifier
     if kind is FieldType.INTEGER:
         return _integer
-    return lambda text: text
+    return _identity
+
+
+def _identity(text: str) -> Any:
+    return text
+
+
+_TEXT_TYPES = frozenset({FieldType.STRING, FieldType.TEXT})
 
 
 @dataclass(frozen=True)
@@ -192,6 +219,7 @@ class Column:
     header: str
     field: FieldSpec
     convert: Converter
+    clean: Callable[[str], str]
 
 
 @dataclass
@@ -214,7 +242,7 @@ class RowNormaliser:
             if key is None:
                 continue
             spec = item.field(key)
-            cols.append(Column(i, h, spec, converter(spec, h)))
+            cols.append(Column(i, h, spec, converter(spec, h), clean_text if spec.type in _TEXT_TYPES else clean))
         self.columns = cols
         self.column_of = {c.field.key: c.header for c in cols}
         self.counted = [f.key for f in item.fields if f.required or f.important]
@@ -229,7 +257,7 @@ class RowNormaliser:
             cell = cells[col.index]
             if not cell:
                 continue
-            text = clean(cell)
+            text = col.clean(cell)
             if not text:
                 continue
             value = col.convert(text)

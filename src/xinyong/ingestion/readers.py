@@ -110,20 +110,22 @@ def locate_header(
             for c in range(c0, c1 + 1):
                 if not row[c]:
                     row[c] = text
-    best: tuple[int, list[str], int] = (0, [], 0)
+    # (score, fewer header rows first, earlier first) — a title row merged over a one-row header must not
+    # win over the header alone.
+    best: tuple[int, int, int, list[str], int] = (0, 0, 0, [], 0)
     for i, row in enumerate(grid[:HEADER_SCAN_ROWS]):
         single = [c.strip() for c in row]
-        score = sum(1 for c in single if c and resolve(c))
-        if score > best[0]:
-            best = (score, single, i + 1)
+        candidates = [(single, i + 1, 1)]
         if i + 1 < len(grid):
-            combined = _two_row_header(single, [c.strip() for c in grid[i + 1]], resolve)
-            score2 = sum(1 for c in combined if c and resolve(c))
-            if score2 > best[0]:
-                best = (score2, combined, i + 2)
+            candidates.append((_two_row_header(single, [c.strip() for c in grid[i + 1]], resolve), i + 2, 2))
+        for header, start, used in candidates:
+            score = sum(1 for c in header if c and resolve(c))
+            rank = (score, -used, -i, header, start)
+            if rank[:3] > best[:3]:
+                best = rank
     if best[0] == 0:
         raise FileRefused("未找到表头：前 20 行中没有一行的列名对应目录字段", code="file.no_header")
-    return best[1], best[2]
+    return best[3], best[4]
 
 
 def _two_row_header(top: list[str], sub: list[str], resolve: Callable[[str], str | None]) -> list[str]:
@@ -132,6 +134,9 @@ def _two_row_header(top: list[str], sub: list[str], resolve: Callable[[str], str
     sub = sub + [""] * (width - len(sub))
     out: list[str] = []
     for parent, child in zip(top, sub, strict=True):
+        if parent == child:  # a cell merged over both header rows
+            out.append(child)
+            continue
         choices = [c for c in (parent + child, child, parent) if c]
         out.append(next((c for c in choices if resolve(c)), choices[0] if choices else ""))
     return out
@@ -158,7 +163,7 @@ def _csv_rows(
         raise FileRefused(f"文件不完整或格式错误（可能被截断）：{exc}", code="file.truncated") from exc
     except UnicodeDecodeError as exc:
         raise FileRefused(
-            f"文件编码错误：第 {exc.start} 字节附近无法按所选编码解码", code="file.encoding"
+            f"文件编码错误：无法按所选编码解码（{exc.reason}）", code="file.encoding"
         ) from exc
 
 
@@ -183,7 +188,10 @@ def read_csv(path: Path, *, encoding: str | None = None) -> Table:
     reader = csv.reader(text, strict=True)
     try:
         header = next(reader)
-    except (StopIteration, csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raw.close()
+        raise FileRefused(f"文件无法按 {enc} 编码读取，请确认编码（UTF-8、GBK 或 GB18030）", code="file.encoding") from exc
+    except (StopIteration, csv.Error) as exc:
         raw.close()
         raise FileRefused("文件为空或表头无法读取", code="file.empty") from exc
 

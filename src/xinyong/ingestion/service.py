@@ -209,11 +209,10 @@ def submit(
     col_mapping: dict[str, str] = {}
     unknown: list[str] = []
     try:
-        index = item.header_index()
         table = (
             rows_from_objects(objects)
             if objects is not None
-            else open_table(stored, fmt, resolve=lambda h: _resolve(index, h), encoding=encoding)
+            else open_table(stored, fmt, resolve=lambda h: _resolve(item, h), encoding=encoding)
         )
         col_mapping, unknown = resolve_mapping(item, table.header, saved.mapping if saved else None, mapping)
         missing = [f for f in item.fields if f.required and f.key not in col_mapping.values()]
@@ -276,10 +275,8 @@ def submit(
     return Submission(batch, True, applied)
 
 
-def _resolve(index: dict[str, str], header: str) -> str | None:
-    from xinyong.catalog.schemas import normalise_header
-
-    return index.get(normalise_header(header))
+def _resolve(item: CatalogItemSpec, header: str) -> str | None:
+    return resolve_mapping(item, [header], None, None)[0].get(header)
 
 
 def _close(table: FileTable) -> None:
@@ -446,12 +443,12 @@ def _stage_chunk(
     staged: list[tuple[int, Any, list[Any], Link | None]] = []
     problems: list[list[Any]] = []
     name_key = linker.f_name.key if linker.f_name is not None else None
-    for _line, cells in chunk:
+    for line, cells in chunk:
         if not any(cells) or not any(x.strip() for x in cells) or is_summary_row(cells):
             c.skipped += 1
             continue
         c.rows += 1
-        row_no = c.rows
+        row_no = line  # the 1-based data row as the clerk counts it in the file
         norm = normaliser(cells)
         found = checker(norm.payload)
         if len(cells) < width or any(x.strip() for x in cells[width:]):
