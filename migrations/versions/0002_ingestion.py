@@ -9,10 +9,10 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy import Text  # noqa: F401  (autogenerate renders JSONB(astext_type=Text()))
-
-import xinyong.db  # noqa: F401  (custom column types)
+from sqlalchemy import Text
 from sqlalchemy.dialects import postgresql
+
+import xinyong.db
 
 revision: str = "0002"
 down_revision: str | None = "0001"

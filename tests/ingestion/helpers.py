@@ -28,12 +28,25 @@ def staff(unit: str = "shi_scjgj", *, roles: frozenset[str] = frozenset(), uid: 
     )
 
 
-def submit(session: Session, name: str | Path, *, actor: Actor | None = None, item: str = "xzcf_fr",
-           unit: str = "shi_scjgj", **kw: Any) -> service.Submission:
+def submit(
+    session: Session,
+    name: str | Path,
+    *,
+    actor: Actor | None = None,
+    item: str = "xzcf_fr",
+    unit: str = "shi_scjgj",
+    **kw: Any,
+) -> service.Submission:
     path = name if isinstance(name, Path) else DATA / name
     return service.submit(
-        session, path=path, item_code=item, unit_key=unit, actor=actor or staff(unit), now=clock.now(),
-        today=clock.today(), **kw,
+        session,
+        path=path,
+        item_code=item,
+        unit_key=unit,
+        actor=actor or staff(unit),
+        now=clock.now(),
+        today=clock.today(),
+        **kw,
     )
 
 

@@ -24,7 +24,12 @@ def test_gbk_csv_gives_its_documented_per_row_results(session: Session) -> None:
     sub = submit(session, "penalties_gbk.csv")
     summary = service.summary(session, sub.batch)
     assert sub.batch.encoding == "gb18030"
-    assert (summary["rows"], summary["accepted"], summary["rejected"], summary["status"]) == (13, 6, 4, "待审核")
+    assert (summary["rows"], summary["accepted"], summary["rejected"], summary["status"]) == (
+        13,
+        6,
+        4,
+        "待审核",
+    )
     codes = _codes(summary)
     assert codes == {
         6: ["uscc.checksum"],
@@ -42,12 +47,24 @@ def test_gbk_csv_gives_its_documented_per_row_results(session: Session) -> None:
     rows = rows_by_no(session, sub.batch.id)
     assert 10 not in rows and 15 not in rows, "the blank row and the 合计 row are not records"
     # Normalisation: amounts in 元 with suffixes and separators → exact 万元; five date forms → ISO.
-    assert [rows[n].payload.get("fine_amount") for n in (1, 2, 4, 5)] == ["0.500000", "1.200000", "0.300000", "1.234567"]
+    assert [rows[n].payload.get("fine_amount") for n in (1, 2, 4, 5)] == [
+        "0.500000",
+        "1.200000",
+        "0.300000",
+        "1.234567",
+    ]
     assert [rows[n].payload["decision_date"] for n in (1, 2, 3, 4, 5)] == [
-        "2026-08-31", "2026-09-01", "2026-09-02", "2026-09-03", "2026-09-04"
+        "2026-08-31",
+        "2026-09-01",
+        "2026-09-02",
+        "2026-09-03",
+        "2026-09-04",
     ]
     # Full-width code → half-width, raw kept beside it.
-    assert rows[2].payload["subject_code"].isascii() and rows[2].raw["subject_code"] != rows[2].payload["subject_code"]
+    assert (
+        rows[2].payload["subject_code"].isascii()
+        and rows[2].raw["subject_code"] != rows[2].payload["subject_code"]
+    )
     assert rows[2].payload["penalty_types"] == ["警告", "罚款"]
     # Row 12 differs from row 3 only in 处罚类别: merged into row 3.
     assert rows[3].payload["penalty_types"] == ["警告", "通报批评"]
@@ -105,7 +122,9 @@ def test_files_refused_whole_leave_no_rows(session: Session, name: str, code: st
     summary = service.summary(session, sub.batch)
     assert summary["status"] == "失败"
     assert [(e["row"], e["code"]) for e in summary["errors"]] == [(0, code)]
-    staged = session.scalar(select(func.count()).select_from(IngestRow).where(IngestRow.batch_id == sub.batch.id))
+    staged = session.scalar(
+        select(func.count()).select_from(IngestRow).where(IngestRow.batch_id == sub.batch.id)
+    )
     assert staged == 0
     assert session.scalar(select(func.count()).select_from(CreditRecord)) == 0
 

@@ -21,21 +21,46 @@ from xinyong.subjects import service as subjects
 from xinyong.subjects.models import Subject
 
 
-def _rows(session: Session, name: str, code: str, no: str = "常市监罚〔2026〕500号", **extra: str) -> list[dict[str, str]]:
+def _rows(
+    session: Session, name: str, code: str, no: str = "常市监罚〔2026〕500号", **extra: str
+) -> list[dict[str, str]]:
     from xinyong.org import queries as org
 
     unit = org.unit(session, "shi_scjgj")
     assert unit is not None
-    return [{"行政相对人名称": name, "行政相对人类别": "个体工商户", "统一社会信用代码": code, "法定代表人": "王五",
-             "行政处罚决定书文号": no, "违法行为类型": "x", "违法事实": "x", "处罚依据": "x", "处罚类别": "警告",
-             "处罚内容": "x", "处罚决定日期": "2026-09-01", "处罚有效期": "2027-09-01", "处罚机关": unit.name,
-             "处罚机关统一社会信用代码": unit.uscc, "数据来源单位": unit.name, "数据来源单位统一社会信用代码": unit.uscc,
-             **extra}]
+    return [
+        {
+            "行政相对人名称": name,
+            "行政相对人类别": "个体工商户",
+            "统一社会信用代码": code,
+            "法定代表人": "王五",
+            "行政处罚决定书文号": no,
+            "违法行为类型": "x",
+            "违法事实": "x",
+            "处罚依据": "x",
+            "处罚类别": "警告",
+            "处罚内容": "x",
+            "处罚决定日期": "2026-09-01",
+            "处罚有效期": "2027-09-01",
+            "处罚机关": unit.name,
+            "处罚机关统一社会信用代码": unit.uscc,
+            "数据来源单位": unit.name,
+            "数据来源单位统一社会信用代码": unit.uscc,
+            **extra,
+        }
+    ]
 
 
 def _submit_rows(session: Session, rows: list[dict[str, str]]) -> service.Submission:
-    return service.submit(session, objects=rows, item_code="xzcf_fr", unit_key="shi_scjgj", actor=staff(),
-                          now=clock.now(), today=clock.today())
+    return service.submit(
+        session,
+        objects=rows,
+        item_code="xzcf_fr",
+        unit_key="shi_scjgj",
+        actor=staff(),
+        now=clock.now(),
+        today=clock.today(),
+    )
 
 
 def test_exact_link_by_uscc_even_when_written_full_width(session: Session) -> None:
@@ -92,18 +117,36 @@ def test_revocation_leaves_public_surfaces_at_once_and_tracks_the_deadline(sessi
     assert record is not None
     assert public.public_record(session, record.id, today=clock.today()) is not None
     with pytest.raises(OutOfScope):
-        revocations.revoke(session, record_id=record.id, reason="复议撤销", revoked_on=clock.today(),
-                           actor=staff("shi_sw"), now=clock.now())
-    on_time = revocations.revoke(session, record_id=record.id, reason="行政复议决定撤销",
-                                 revoked_on=dt.date(2026, 11, 18), actor=staff(), now=clock.now())
+        revocations.revoke(
+            session,
+            record_id=record.id,
+            reason="复议撤销",
+            revoked_on=clock.today(),
+            actor=staff("shi_sw"),
+            now=clock.now(),
+        )
+    on_time = revocations.revoke(
+        session,
+        record_id=record.id,
+        reason="行政复议决定撤销",
+        revoked_on=dt.date(2026, 11, 18),
+        actor=staff(),
+        now=clock.now(),
+    )
     assert record.lifecycle == "已撤销"
     assert public.public_record(session, record.id, today=clock.today()) is None
     # 2026-11-18 (Wed) + 3 working days = 2026-11-23 (Mon); processed on 2026-11-23: on time.
     assert (on_time.deadline, on_time.on_time) == (dt.date(2026, 11, 23), True)
     late_record = session.scalars(select(CreditRecord).where(CreditRecord.lifecycle == "有效")).first()
     assert late_record is not None
-    late = revocations.revoke(session, record_id=late_record.id, reason="撤销", revoked_on=dt.date(2026, 11, 10),
-                              actor=staff(), now=clock.now())
+    late = revocations.revoke(
+        session,
+        record_id=late_record.id,
+        reason="撤销",
+        revoked_on=dt.date(2026, 11, 10),
+        actor=staff(),
+        now=clock.now(),
+    )
     assert late.on_time is False
 
 
@@ -116,7 +159,9 @@ def test_revocation_by_file(session: Session, tmp_path) -> None:  # type: ignore
     path = tmp_path / "revoke.csv"
     path.write_text(text, encoding="gbk")
     result = revocations.revoke_file(session, path=path, item_code="xzcf_fr", actor=staff(), now=clock.now())
-    assert result.revoked == 1 and [(p["row"], p["code"]) for p in result.problems] == [(2, "revoke.not_found")]
+    assert result.revoked == 1 and [(p["row"], p["code"]) for p in result.problems] == [
+        (2, "revoke.not_found")
+    ]
     revoked = session.scalar(select(CreditRecord).where(CreditRecord.decision_no == "常市监罚〔2026〕101号"))
     assert revoked is not None and revoked.lifecycle == "已撤销"
 
@@ -127,16 +172,27 @@ def test_quality_scores_per_unit_and_month(session: Session) -> None:
     service.approve(session, batch_id=sub.batch.id, actor=staff(), now=clock.now())
     from xinyong.kit.identifiers import make_uscc
 
-    rows = _rows(session, "常州及时上线有限公司", make_uscc("9", "1", "320412", "MF000777"),
-                 no="常市监罚〔2026〕778号", 处罚决定日期="2026-11-16")
+    rows = _rows(
+        session,
+        "常州及时上线有限公司",
+        make_uscc("9", "1", "320412", "MF000777"),
+        no="常市监罚〔2026〕778号",
+        处罚决定日期="2026-11-16",
+    )
     rows[0]["行政相对人类别"] = "法人及非法人组织"
     ok = _submit_rows(session, rows)
     service.approve(session, batch_id=ok.batch.id, actor=staff(), now=clock.now())
     # Another unit names the same code differently: one conflict for consistency.
     named = subjects.find_by_uscc(session, "91320412MF0000013Q")
     assert named is not None
-    subjects.note_attribute(session, named, attr="name", value="常州澜泽科技（集团）有限公司", unit_key="wujin_scjgj",
-                            now=clock.now())
+    subjects.note_attribute(
+        session,
+        named,
+        attr="name",
+        value="常州澜泽科技（集团）有限公司",
+        unit_key="wujin_scjgj",
+        now=clock.now(),
+    )
     session.flush()
     [q] = quality.report(session, month="2026-11", unit_key="shi_scjgj", drill=True)
     assert q.timeliness.denominator == 7 and q.timeliness.numerator == 1  # only the 2026-11-16 decision

@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from enum import StrEnum
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -527,8 +528,16 @@ class CatalogItemSpec(_Spec):
 
     def field_by_role(self, role: FieldRole | str) -> FieldSpec | None:
         """The field playing ``role`` in this item, if any."""
-        wanted = FieldRole(role)
-        return next((f for f in self.fields if f.role is wanted), None)
+        return self._roles.get(str(role))
+
+    @cached_property
+    def _roles(self) -> dict[str, FieldSpec]:
+        """Role → field, built once (ingestion asks per row: a million-row file must not rescan fields)."""
+        out: dict[str, FieldSpec] = {}
+        for f in self.fields:
+            if f.role is not None:
+                out.setdefault(f.role.value, f)
+        return out
 
     def header_index(self) -> dict[str, str]:
         """Every label, alias and key → field key.

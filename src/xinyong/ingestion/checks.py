@@ -86,11 +86,10 @@ class RowChecker:
             value = payload.get(types_spec.key) or []
             chosen = value if isinstance(value, list) else [value]
         fine = role.get("fine_amount")
-        if fine is not None and "罚款" in chosen and _amount(payload.get(fine.key)) is None:
-            if payload.get(fine.key) in (None, ""):
-                out.append(
-                    Problem(fine.key, "cross.fine_missing", f"{fine.label}：处罚类别含“罚款”，罚款金额必填")
-                )
+        if fine is not None and "罚款" in chosen and payload.get(fine.key) in (None, ""):
+            out.append(
+                Problem(fine.key, "cross.fine_missing", f"{fine.label}：处罚类别含“罚款”，罚款金额必填")
+            )
         conf = role.get("confiscation_amount")
         if (
             conf is not None

@@ -242,7 +242,9 @@ class RowNormaliser:
             if key is None:
                 continue
             spec = item.field(key)
-            cols.append(Column(i, h, spec, converter(spec, h), clean_text if spec.type in _TEXT_TYPES else clean))
+            cols.append(
+                Column(i, h, spec, converter(spec, h), clean_text if spec.type in _TEXT_TYPES else clean)
+            )
         self.columns = cols
         self.column_of = {c.field.key: c.header for c in cols}
         self.counted = [f.key for f in item.fields if f.required or f.important]

@@ -130,6 +130,8 @@ def report(
     if unit_key:
         stmt = stmt.where(CreditRecord.providing_unit_key == unit_key)
     for rid, unit, item, no, decided, approved in session.execute(stmt.execution_options(yield_per=5000)):
+        if decided is None or approved is None:  # excluded by the query; narrows the types
+            continue
         online = approved.astimezone(clock.SHANGHAI).date()
         pair = (decided, online)
         days = cache.get(pair)

@@ -162,9 +162,7 @@ def _csv_rows(
     except csv.Error as exc:
         raise FileRefused(f"文件不完整或格式错误（可能被截断）：{exc}", code="file.truncated") from exc
     except UnicodeDecodeError as exc:
-        raise FileRefused(
-            f"文件编码错误：无法按所选编码解码（{exc.reason}）", code="file.encoding"
-        ) from exc
+        raise FileRefused(f"文件编码错误：无法按所选编码解码（{exc.reason}）", code="file.encoding") from exc
 
 
 def read_csv(path: Path, *, encoding: str | None = None) -> Table:
@@ -190,7 +188,9 @@ def read_csv(path: Path, *, encoding: str | None = None) -> Table:
         header = next(reader)
     except UnicodeDecodeError as exc:
         raw.close()
-        raise FileRefused(f"文件无法按 {enc} 编码读取，请确认编码（UTF-8、GBK 或 GB18030）", code="file.encoding") from exc
+        raise FileRefused(
+            f"文件无法按 {enc} 编码读取，请确认编码（UTF-8、GBK 或 GB18030）", code="file.encoding"
+        ) from exc
     except (StopIteration, csv.Error) as exc:
         raw.close()
         raise FileRefused("文件为空或表头无法读取", code="file.empty") from exc

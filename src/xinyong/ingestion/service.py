@@ -373,9 +373,7 @@ def _stage(
         bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, file_problems)
     width = len(table.header)
     pending: list[tuple[int, list[str]]] = []
-    row_no = 0
-    for cells in table.rows:
-        row_no += 1
+    for row_no, cells in enumerate(table.rows, start=1):
         pending.append((row_no, cells))
         if len(pending) >= CHUNK:
             _stage_chunk(
@@ -416,6 +414,7 @@ def _stage(
             progress(len(pending))
     if c.rows == 0:
         raise FileRefused("文件没有数据行", code="file.empty")
+    _analyze(session, "ingest_rows")
     duplicates = _resolve_duplicates(session, batch, item, rules, units_by_uscc, linker, c)
     batch.rows, batch.accepted, batch.rejected = c.rows, c.accepted, c.rejected
     batch.warnings, batch.needs_link, batch.skipped = c.warnings, c.needs_link, c.skipped
@@ -597,11 +596,8 @@ def _resolve_duplicates(
                 k: v for k, v in later.payload.items() if k not in merge
             }
             was_accepted = later.status == RowStatus.ACCEPTED
-            if (
-                same_rest
-                and later.payload == first.payload
-                or same_rest
-                and _merge(item, first.payload, later.payload) == first.payload
+            if (same_rest and later.payload == first.payload) or (
+                same_rest and _merge(item, first.payload, later.payload) == first.payload
             ):
                 later.status = RowStatus.DUPLICATE
                 duplicates += 1
@@ -815,6 +811,7 @@ def _approve(
 ) -> ApplyResult:
     session.flush()
     _create_provisional_subjects(session, batch, item, now=now)
+    _analyze(session, "ingest_rows", "subjects")
     counts = _classify(session, batch, item)
     conn = session.connection()
     accepted = "s.batch_id = :b AND s.status = 'accepted' AND s.subject_id IS NOT NULL"
@@ -885,7 +882,8 @@ def _approve(
                 IngestRow.batch_id == batch.id, IngestRow.outcome.in_(["created", "updated"])
             )
         ):
-            ids[str(outcome)].append(rid)
+            if rid is not None:
+                ids[str(outcome)].append(rid)
         result.record_ids = {batch.item_code: ids}
     return result
 
@@ -984,6 +982,14 @@ _CATEGORY_BY_USCC = {
 
 def _legal_category(code: str) -> str:
     return _CATEGORY_BY_USCC.get(code[:2]) or _CATEGORY_BY_USCC.get(code[:1]) or "enterprise"
+
+
+def _analyze(session: Session, *tables: str) -> None:
+    """PostgreSQL: refresh planner statistics of tables just bulk-loaded in this transaction, or it plans
+    the set-based statements for empty tables (nested loops over a million rows)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            session.execute(text(f"ANALYZE {table}"))
 
 
 def _create_provisional_subjects(
@@ -1184,9 +1190,10 @@ def _note_names(session: Session, batch: IngestBatch, *, now: dt.datetime) -> No
     b = bindparam("b", batch.id, type_=IngestRow.batch_id.type)
     conn.execute(
         text(
-            "UPDATE subject_attributes SET last_seen = :now WHERE attr = 'name' AND source_unit_key = :unit"
-            " AND EXISTS (SELECT 1 FROM ingest_rows s WHERE s.batch_id = :b AND s.outcome IS NOT NULL"
-            " AND s.subject_id = subject_attributes.subject_id AND s.subject_name = subject_attributes.value)"
+            "UPDATE subject_attributes SET last_seen = :now FROM (SELECT DISTINCT subject_id, subject_name"
+            " FROM ingest_rows WHERE batch_id = :b AND outcome IS NOT NULL) s"
+            " WHERE subject_attributes.subject_id = s.subject_id AND subject_attributes.value = s.subject_name"
+            " AND subject_attributes.attr = 'name' AND subject_attributes.source_unit_key = :unit"
         ).bindparams(_now_param("now", now), b, unit=batch.unit_key)
     )
     conn.execute(
