@@ -24,7 +24,9 @@ _CACHED_TYPES = frozenset(
         FieldType.INTEGER,
     }
 )
-_MAX_CACHE = 500_000
+#: Per field: a column with more distinct values than this (codes, names) is not worth memoising, and
+#: caching it would make memory grow with the file.
+_FIELD_CACHE = 4096
 
 CONFISCATION_TYPES = ("没收违法所得", "没收非法财物")
 LICENCE_TYPES = ("暂扣许可证件", "吊销许可证件")
@@ -45,7 +47,7 @@ class RowChecker:
     def __init__(self, item: CatalogItemSpec, *, today: dt.date) -> None:
         self.item = item
         self.today = today
-        self._cache: dict[tuple[str, Any], list[Problem]] = {}
+        self._cache: dict[str, dict[Any, list[Problem]]] = {f.key: {} for f in item.fields}
         self._role = {str(f.role): f for f in item.fields if f.role is not None}
 
     def _field(self, spec: FieldSpec, value: Any, payload: dict[str, Any]) -> list[Problem]:
@@ -53,12 +55,13 @@ class RowChecker:
             return check_field(spec, value, payload, today=self.today)
         source = spec.id_type_source()
         marker = payload.get(source) if source else None
-        key = (spec.key, (tuple(value) if isinstance(value, list) else value, marker))
-        hit = self._cache.get(key)
+        key = (tuple(value) if isinstance(value, list) else value, marker)
+        cache = self._cache[spec.key]
+        hit = cache.get(key)
         if hit is None:
             hit = check_field(spec, value, payload, today=self.today)
-            if len(self._cache) < _MAX_CACHE:
-                self._cache[key] = hit
+            if len(cache) < _FIELD_CACHE:
+                cache[key] = hit
         return hit
 
     def __call__(self, payload: dict[str, Any]) -> list[Problem]:

@@ -45,7 +45,7 @@ LEGACY_ROLES = (
 PERSON_CATEGORIES = frozenset({"自然人"})
 
 
-@lru_cache(maxsize=65536)
+@lru_cache(maxsize=4096)
 def _check(id_type: IdType, value: str) -> IdentifierCheck:
     return check(id_type, value)
 

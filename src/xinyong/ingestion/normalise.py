@@ -42,7 +42,8 @@ _SPLIT_RE = re.compile(r"[;；,，、/|\n\r]+")
 _AMOUNT_STRIP = str.maketrans("", "", ",， _'¥￥$")
 _SUMMARY_WORDS = ("合计", "总计", "小计")
 _UNIT_FACTOR = {("元", "万元"): Decimal("0.0001"), ("万元", "元"): Decimal(10000)}
-_MAX_CACHE = 200_000
+#: Per column: memoise only low-cardinality columns (memory must not grow with the file).
+_MAX_CACHE = 4096
 
 
 def clean(text: str) -> str:
