@@ -992,11 +992,49 @@ def _analyze(session: Session, *tables: str) -> None:
             session.execute(text(f"ANALYZE {table}"))
 
 
+SUBJECT_COLUMNS = [
+    "id",
+    "kind",
+    "category",
+    "uscc",
+    "name",
+    "legal_rep",
+    "district_key",
+    "industry",
+    "status",
+    "provisional",
+    "flagged",
+    "created_at",
+    "updated_at",
+]
+ATTRIBUTE_COLUMNS = ["subject_id", "attr", "value", "source_unit_key", "first_seen", "last_seen"]
+IDENTIFIER_COLUMNS = [
+    "subject_id",
+    "id_type",
+    "lookup",
+    "encrypted",
+    "masked",
+    "valid",
+    "source_unit_key",
+    "first_seen",
+]
+
+
 def _create_provisional_subjects(
     session: Session, batch: IngestBatch, item: CatalogItemSpec, *, now: dt.datetime
 ) -> None:
-    """Subjects for checksum-valid codes the platform did not know: created provisional (待核实), set-based."""
-    rows = session.execute(
+    """Subjects for checksum-valid codes the platform did not know: created provisional (待核实).
+
+    The new codes are streamed in code order (so repeats are adjacent) and written chunk by chunk: memory
+    stays flat however many new subjects a file brings.
+    """
+    from xinyong.kit.identifiers import parse_id_type_label
+
+    conn = session.connection()
+    linker = Linker(session, item)
+    id_key = linker.f_idtype.key if linker.f_idtype is not None else None
+    b = bindparam("b", batch.id, type_=IngestRow.batch_id.type)
+    stream = session.execute(
         select(IngestRow.subject_code, IngestRow.subject_lookup, IngestRow.subject_name, IngestRow.payload)
         .where(
             IngestRow.batch_id == batch.id,
@@ -1004,32 +1042,21 @@ def _create_provisional_subjects(
             IngestRow.link == "new",
             IngestRow.subject_id.is_(None),
         )
-        .order_by(IngestRow.row_no)
+        .order_by(IngestRow.subject_lookup, IngestRow.subject_code, IngestRow.row_no)
         .execution_options(yield_per=CHUNK)
     )
-    linker = Linker(session, item)
-    legal: dict[str, str] = {}
-    persons: dict[str, tuple[str, str, IdType]] = {}
-    for code, lookup, name, payload in rows:
-        if lookup:
-            if lookup not in persons:
-                label = payload.get(linker.f_idtype.key) if linker.f_idtype is not None else None
-                from xinyong.kit.identifiers import parse_id_type_label
+    previous: str | None = None
+    legal: list[tuple[str, str]] = []
+    persons: list[tuple[str, str, str, IdType]] = []
+    wrote_legal = wrote_persons = False
 
-                id_type = parse_id_type_label(str(label)) if label else IdType.RESIDENT_ID
-                persons[lookup] = (str(code), name or "", id_type or IdType.RESIDENT_ID)
-        elif code and code not in legal:
-            legal[code] = name or code
-    conn = session.connection()
-    if legal:
-        existing = set()
-        codes = sorted(legal)
-        for i in range(0, len(codes), 900):
-            existing |= set(session.scalars(select(Subject.uscc).where(Subject.uscc.in_(codes[i : i + 900]))))
-        new = [c for c in codes if c not in existing]
-        subjects = []
-        attrs = []
-        for code in new:
+    def flush_legal() -> None:
+        codes = [c for c, _ in legal]
+        existing = set(session.scalars(select(Subject.uscc).where(Subject.uscc.in_(codes))))
+        subjects, attrs = [], []
+        for code, name in legal:
+            if code in existing:
+                continue
             sid = uuid.uuid4()
             subjects.append(
                 [
@@ -1037,7 +1064,7 @@ def _create_provisional_subjects(
                     "legal_person",
                     _legal_category(code),
                     code,
-                    legal[code][:200],
+                    name[:200],
                     None,
                     None,
                     None,
@@ -1048,58 +1075,22 @@ def _create_provisional_subjects(
                     now,
                 ]
             )
-            attrs.append([sid, "name", legal[code][:200], batch.unit_key, now, now])
+            attrs.append([sid, "name", name[:200], batch.unit_key, now, now])
         if subjects:
-            bulk.write_tuples(
-                conn,
-                SUBJECTS,
-                [
-                    "id",
-                    "kind",
-                    "category",
-                    "uscc",
-                    "name",
-                    "legal_rep",
-                    "district_key",
-                    "industry",
-                    "status",
-                    "provisional",
-                    "flagged",
-                    "created_at",
-                    "updated_at",
-                ],
-                subjects,
-            )
-            bulk.write_tuples(
-                conn,
-                ATTRIBUTES,
-                ["subject_id", "attr", "value", "source_unit_key", "first_seen", "last_seen"],
-                attrs,
-            )
-        conn.execute(
-            text(
-                "UPDATE ingest_rows SET subject_id = (SELECT id FROM subjects WHERE subjects.uscc = ingest_rows.subject_code)"
-                " WHERE batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NULL"
-                " AND subject_id IS NULL"
-            ).bindparams(bindparam("b", batch.id, type_=IngestRow.batch_id.type))
+            bulk.write_tuples(conn, SUBJECTS, SUBJECT_COLUMNS, subjects)
+            bulk.write_tuples(conn, ATTRIBUTES, ATTRIBUTE_COLUMNS, attrs)
+        legal.clear()
+
+    def flush_persons() -> None:
+        lookups = [lk for lk, _, _, _ in persons]
+        existing = set(
+            session.scalars(select(SubjectIdentifier.lookup).where(SubjectIdentifier.lookup.in_(lookups)))
         )
-    if persons:
-        lookups = sorted(persons)
-        existing_lookups: dict[str, uuid.UUID] = {}
-        for i in range(0, len(lookups), 900):
-            for sid, lk in session.execute(
-                select(SubjectIdentifier.subject_id, SubjectIdentifier.lookup).where(
-                    SubjectIdentifier.lookup.in_(lookups[i : i + 900])
-                )
-            ):
-                existing_lookups[str(lk)] = sid
         subjects, idents, attrs = [], [], []
-        for lk in lookups:
-            if lk in existing_lookups:
+        for lookup, number, name, id_type in persons:
+            if lookup in existing:
                 continue
-            number, name, id_type = persons[lk]
             sid = uuid.uuid4()
-            existing_lookups[lk] = sid
             subjects.append(
                 [
                     sid,
@@ -1121,7 +1112,7 @@ def _create_provisional_subjects(
                 [
                     sid,
                     id_type.value,
-                    lk,
+                    lookup,
                     crypto.encrypt(number),
                     mask_id_number(number),
                     True,
@@ -1132,55 +1123,49 @@ def _create_provisional_subjects(
             if name:
                 attrs.append([sid, "name", name[:200], batch.unit_key, now, now])
         if subjects:
-            bulk.write_tuples(
-                conn,
-                SUBJECTS,
-                [
-                    "id",
-                    "kind",
-                    "category",
-                    "uscc",
-                    "name",
-                    "legal_rep",
-                    "district_key",
-                    "industry",
-                    "status",
-                    "provisional",
-                    "flagged",
-                    "created_at",
-                    "updated_at",
-                ],
-                subjects,
-            )
-            bulk.write_tuples(
-                conn,
-                IDENTIFIERS,
-                [
-                    "subject_id",
-                    "id_type",
-                    "lookup",
-                    "encrypted",
-                    "masked",
-                    "valid",
-                    "source_unit_key",
-                    "first_seen",
-                ],
-                idents,
-            )
+            bulk.write_tuples(conn, SUBJECTS, SUBJECT_COLUMNS, subjects)
+            bulk.write_tuples(conn, IDENTIFIERS, IDENTIFIER_COLUMNS, idents)
             if attrs:
-                bulk.write_tuples(
-                    conn,
-                    ATTRIBUTES,
-                    ["subject_id", "attr", "value", "source_unit_key", "first_seen", "last_seen"],
-                    attrs,
-                )
+                bulk.write_tuples(conn, ATTRIBUTES, ATTRIBUTE_COLUMNS, attrs)
+        persons.clear()
+
+    for code, lookup, name, payload in stream:
+        key = lookup or code
+        if not key or key == previous:
+            continue
+        previous = key
+        if lookup:
+            label = payload.get(id_key) if id_key else None
+            id_type = (parse_id_type_label(str(label)) if label else None) or IdType.RESIDENT_ID
+            persons.append((str(lookup), str(code), name or "", id_type))
+            if len(persons) >= 900:
+                flush_persons()
+            wrote_persons = True
+        else:
+            legal.append((str(code), name or str(code)))
+            if len(legal) >= 900:
+                flush_legal()
+            wrote_legal = True
+    if legal:
+        flush_legal()
+    if persons:
+        flush_persons()
+    if wrote_legal:
+        conn.execute(
+            text(
+                "UPDATE ingest_rows SET subject_id = (SELECT id FROM subjects WHERE subjects.uscc = ingest_rows.subject_code)"
+                " WHERE batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NULL"
+                " AND subject_id IS NULL"
+            ).bindparams(b)
+        )
+    if wrote_persons:
         conn.execute(
             text(
                 "UPDATE ingest_rows SET subject_id = (SELECT subject_id FROM subject_identifiers i"
                 " WHERE i.lookup = ingest_rows.subject_lookup)"
                 " WHERE batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NOT NULL"
                 " AND subject_id IS NULL"
-            ).bindparams(bindparam("b", batch.id, type_=IngestRow.batch_id.type))
+            ).bindparams(b)
         )
 
 
