@@ -12,13 +12,15 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from xinyong import __version__
+from xinyong import __version__, wiring
 from xinyong.auth import routes as auth_routes
 from xinyong.console import admin as console_admin
 from xinyong.console import audit as console_audit
 from xinyong.console import deps as console_deps
 from xinyong.console import routes as console_routes
 from xinyong.errors import XinyongError
+from xinyong.ingestion import pages as ingestion_pages
+from xinyong.ingestion import routes as ingestion_routes
 from xinyong.lists import pages as lists_pages
 from xinyong.lists import routes as lists_routes
 from xinyong.measures import pages as measures_pages
@@ -49,6 +51,7 @@ def _error(status: int, code: str, message: str, details: Any = None, headers: A
 
 def create_app() -> FastAPI:
     """Build the application (the composition root for HTTP)."""
+    wiring.wire()
     app = FastAPI(
         title="Xinyong 信用 公共信用信息平台 API",
         version=__version__,
@@ -110,5 +113,7 @@ def create_app() -> FastAPI:
     app.include_router(lists_routes.router)
     app.include_router(lists_pages.router)
     app.include_router(measures_pages.router)
+    app.include_router(ingestion_routes.router)
+    app.include_router(ingestion_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

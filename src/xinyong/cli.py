@@ -31,7 +31,22 @@ app.add_typer(measures_cli.lists_app, name="lists")
 app.add_typer(measures_cli.measures_app, name="measures")
 app.command("check")(measures_cli.check)
 
+from xinyong.ingestion import cli as ingestion_cli  # noqa: E402  (the ingestion domain's commands)
+
+app.command("ingest")(ingestion_cli.ingest)
+app.command("revoke")(ingestion_cli.revoke)
+app.add_typer(ingestion_cli.batches_app, name="batches")
+app.add_typer(ingestion_cli.quality_app, name="quality")
+
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
+
+
+@app.callback()
+def _wire() -> None:
+    """Cross-domain hooks are registered before any command runs."""
+    from xinyong import wiring
+
+    wiring.wire()
 
 
 def _default(o: Any) -> Any:

@@ -29,6 +29,8 @@ class Settings(BaseSettings):
     #: Proxies whose X-Forwarded-For is trusted (comma-separated IPs).
     trusted_proxies: str = ""
     session_idle_minutes: int = 30
+    #: Where submitted files are kept, content-addressed (ingestion: nothing is lost, any batch can be replayed).
+    data_dir: Path = Path("./var/data")
 
     @model_validator(mode="after")
     def _production_guard(self) -> Settings:

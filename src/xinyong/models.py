@@ -3,6 +3,14 @@
 from xinyong.audit.models import AuditEntry, ReadAuditEntry
 from xinyong.auth.models import AccessConfig, ApiClient, Role, StaffSession, User, UserRole
 from xinyong.catalog.models import CatalogItem, CatalogItemVersion
+from xinyong.ingestion.models import (
+    IngestBatch,
+    IngestFeed,
+    IngestProblem,
+    IngestRow,
+    LinkCandidate,
+    Revocation,
+)
 from xinyong.jobs import JobLock, JobRun
 from xinyong.lists.models import ListEntry, ListEntryEvent, ListNotice, ListType
 from xinyong.measures.models import Check, CheckFeedback, Measure, MeasureCatalog, MeasureRule
@@ -21,8 +29,13 @@ __all__ = [
     "CheckFeedback",
     "CreditRecord",
     "District",
+    "IngestBatch",
+    "IngestFeed",
+    "IngestProblem",
+    "IngestRow",
     "JobLock",
     "JobRun",
+    "LinkCandidate",
     "ListEntry",
     "ListEntryEvent",
     "ListNotice",
@@ -33,6 +46,7 @@ __all__ = [
     "ProfileState",
     "ReadAuditEntry",
     "RecordVersion",
+    "Revocation",
     "Role",
     "StaffSession",
     "Subject",

@@ -1,0 +1,1 @@
+"""Collection from departments: catalogue-driven ingestion, review, linking, revocation and quality scores."""

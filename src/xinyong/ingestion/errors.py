@@ -1,0 +1,22 @@
+"""Ingestion errors."""
+
+from xinyong.errors import Conflict, Invalid, NotFound
+
+
+class FileRefused(Invalid):
+    """The whole file is refused (empty, truncated, unreadable, a required column missing)."""
+
+    code = "file_refused"
+
+
+class BatchNotFound(NotFound):
+    code = "batch_not_found"
+
+
+class BatchStateError(Conflict):
+    code = "batch_state"
+
+
+class OutOfScope(Invalid):
+    code = "out_of_scope"
+    status_code = 403

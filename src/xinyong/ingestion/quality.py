@@ -1,0 +1,223 @@
+"""Data-quality scores per providing unit and month (DOMAIN §3–4: governance of what units send).
+
+* completeness — required and important fields filled, over the rows the unit submitted;
+* accuracy — rows passing every rule (and the count of values failing one);
+* timeliness — share of 双公示 records (the catalogue's 行政管理 section: licences and penalties) that went
+  online within the item's ``update_deadline_workdays`` (7) working days of the decision, measured from
+  the decision date (not counted) to ``approved_at``;
+* consistency — share of the subjects the unit named whose name no other source contradicts
+  (``subject_attributes``: one code, conflicting names);
+* duplicates — rows repeated within the unit's files.
+
+Each indicator is a share in [0, 1] (``None`` when there is nothing to measure), with the counts behind it
+and drill-down lists for the console.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session, aliased
+
+from xinyong.catalog import queries as catalog
+from xinyong.catalog.schemas import ReportSection
+from xinyong.errors import Invalid
+from xinyong.ingestion.models import BatchStatus, IngestBatch
+from xinyong.kit import clock
+from xinyong.org import queries as org
+from xinyong.records.models import CreditRecord
+from xinyong.subjects.models import Subject, SubjectAttribute
+
+DRILL_LIMIT = 200
+
+
+@dataclass
+class Indicator:
+    value: float | None
+    numerator: int
+    denominator: int
+
+
+@dataclass
+class UnitQuality:
+    unit_key: str
+    unit_name: str
+    month: str
+    completeness: Indicator
+    accuracy: Indicator
+    timeliness: Indicator
+    consistency: Indicator
+    duplicates: Indicator
+    batches: int
+    rows: int
+    values_failed: int
+    late: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_dict(self, *, drill: bool = False) -> dict[str, Any]:
+        data = asdict(self)
+        if not drill:
+            data.pop("late")
+            data.pop("conflicts")
+        return data
+
+
+def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
+    """UTC instants bounding ``YYYY-MM`` in Asia/Shanghai."""
+    try:
+        start = dt.datetime.strptime(month + "-01", "%Y-%m-%d")
+    except ValueError as exc:
+        raise Invalid("月份格式应为 YYYY-MM", details={"month": month}) from exc
+    end = dt.datetime(start.year + (start.month == 12), start.month % 12 + 1, 1)
+    return start.replace(tzinfo=clock.SHANGHAI).astimezone(dt.UTC), end.replace(
+        tzinfo=clock.SHANGHAI
+    ).astimezone(dt.UTC)
+
+
+def _share(num: int, den: int) -> Indicator:
+    return Indicator(round(num / den, 4) if den else None, num, den)
+
+
+def report(
+    session: Session, *, month: str, unit_key: str | None = None, drill: bool = False
+) -> list[UnitQuality]:
+    """Quality of every unit active in ``month`` (or of ``unit_key``)."""
+    start, end = month_bounds(month)
+    names = {u.key: u.name for u in org.units(session)}
+    in_month = (IngestBatch.submitted_at >= start) & (IngestBatch.submitted_at < end)
+    batch_stats = {
+        row.unit_key: row
+        for row in session.execute(
+            select(
+                IngestBatch.unit_key,
+                func.count().label("batches"),
+                func.coalesce(func.sum(IngestBatch.rows), 0).label("rows"),
+                func.coalesce(func.sum(IngestBatch.accepted + IngestBatch.needs_link), 0).label("ok"),
+                func.coalesce(func.sum(IngestBatch.duplicates), 0).label("dups"),
+                func.coalesce(func.sum(IngestBatch.fields_expected), 0).label("expected"),
+                func.coalesce(func.sum(IngestBatch.fields_filled), 0).label("filled"),
+                func.coalesce(func.sum(IngestBatch.values_failed), 0).label("failed"),
+            )
+            .where(in_month, IngestBatch.status != BatchStatus.WITHDRAWN)
+            .group_by(IngestBatch.unit_key)
+        )
+    }
+    deadlines = {
+        code: spec.update_deadline_workdays
+        for code, spec in catalog.all_specs(session).items()
+        if spec.report_section is ReportSection.ADMINISTRATIVE and spec.update_deadline_workdays
+    }
+    timely: dict[str, list[int]] = {}
+    late: dict[str, list[dict[str, Any]]] = {}
+    cal = org.calendar(session)
+    cache: dict[tuple[dt.date, dt.date], int] = {}
+    stmt = select(
+        CreditRecord.id,
+        CreditRecord.providing_unit_key,
+        CreditRecord.item_code,
+        CreditRecord.decision_no,
+        CreditRecord.decision_date,
+        CreditRecord.approved_at,
+    ).where(
+        CreditRecord.approved_at >= start,
+        CreditRecord.approved_at < end,
+        CreditRecord.decision_date.is_not(None),
+        CreditRecord.item_code.in_(list(deadlines)),
+    )
+    if unit_key:
+        stmt = stmt.where(CreditRecord.providing_unit_key == unit_key)
+    for rid, unit, item, no, decided, approved in session.execute(stmt.execution_options(yield_per=5000)):
+        if decided is None or approved is None:  # excluded by the query; narrows the types
+            continue
+        online = approved.astimezone(clock.SHANGHAI).date()
+        pair = (decided, online)
+        days = cache.get(pair)
+        if days is None:
+            days = cal.workdays_between(decided, online)
+            cache[pair] = days
+        counts = timely.setdefault(unit, [0, 0])
+        counts[1] += 1
+        if days <= (deadlines[item] or 7):
+            counts[0] += 1
+        elif drill and len(late.setdefault(unit, [])) < DRILL_LIMIT:
+            late[unit].append(
+                {
+                    "record_id": str(rid),
+                    "item": item,
+                    "decision_no": no,
+                    "decision_date": decided.isoformat(),
+                    "online": online.isoformat(),
+                    "workdays": days,
+                }
+            )
+    mine = aliased(SubjectAttribute)
+    other = aliased(SubjectAttribute)
+    named = (
+        select(mine.source_unit_key, mine.subject_id)
+        .where(mine.attr == "name", mine.last_seen >= start, mine.last_seen < end)
+        .distinct()
+    )
+    if unit_key:
+        named = named.where(mine.source_unit_key == unit_key)
+    named_sq = named.subquery()
+    named_counts: dict[str, int] = {}
+    for unit, count in session.execute(
+        select(named_sq.c.source_unit_key, func.count()).group_by(named_sq.c.source_unit_key)
+    ):
+        named_counts[unit] = int(count)
+    conflict_stmt = (
+        select(mine.source_unit_key, mine.subject_id, func.min(mine.value), func.min(other.value))
+        .join(
+            other,
+            (other.subject_id == mine.subject_id) & (other.attr == "name") & (other.value != mine.value),
+        )
+        .where(mine.attr == "name", mine.last_seen >= start, mine.last_seen < end)
+        .group_by(mine.source_unit_key, mine.subject_id)
+    )
+    if unit_key:
+        conflict_stmt = conflict_stmt.where(mine.source_unit_key == unit_key)
+    conflicts: dict[str, list[dict[str, Any]]] = {}
+    conflict_counts: dict[str, int] = {}
+    for unit, sid, ours, theirs in session.execute(conflict_stmt):
+        conflict_counts[unit] = conflict_counts.get(unit, 0) + 1
+        if drill and len(conflicts.setdefault(unit, [])) < DRILL_LIMIT:
+            subject = session.get(Subject, sid)
+            conflicts[unit].append(
+                {
+                    "subject_id": str(sid),
+                    "code": subject.uscc if subject else None,
+                    "ours": ours,
+                    "theirs": theirs,
+                }
+            )
+    units = set(batch_stats) | set(timely) | set(named_counts)
+    if unit_key:
+        units = {unit_key}
+    out = []
+    for unit in sorted(units):
+        b = batch_stats.get(unit)
+        rows = int(b.rows) if b else 0
+        named_total = named_counts.get(unit, 0)
+        conflicting = conflict_counts.get(unit, 0)
+        t = timely.get(unit, [0, 0])
+        out.append(
+            UnitQuality(
+                unit_key=unit,
+                unit_name=names.get(unit, unit),
+                month=month,
+                completeness=_share(int(b.filled) if b else 0, int(b.expected) if b else 0),
+                accuracy=_share(int(b.ok) if b else 0, rows),
+                timeliness=_share(t[0], t[1]),
+                consistency=_share(named_total - conflicting, named_total),
+                duplicates=_share(int(b.dups) if b else 0, rows),
+                batches=int(b.batches) if b else 0,
+                rows=rows,
+                values_failed=int(b.failed) if b else 0,
+                late=late.get(unit, []),
+                conflicts=conflicts.get(unit, []),
+            )
+        )
+    return out

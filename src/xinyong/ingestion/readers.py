@@ -1,0 +1,324 @@
+"""Reading department files into a header and a stream of rows of cell text.
+
+CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 — detected, or given), XLSX and XLS (python-calamine: a Rust
+reader, fast and well kept), JSON Lines, and JSON rows from the API. Spreadsheets may carry title rows
+above the header and two-row headers with merged cells: :func:`locate_header` finds the header by how
+many of its cells name catalogue fields. CSV and JSON Lines are streamed, so memory does not grow with
+the file; spreadsheets are read whole (they are bounded by Excel's row limit).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import io
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from xinyong.ingestion.errors import FileRefused
+
+FORMATS = ("csv", "xlsx", "xls", "jsonl", "json")
+SNIFF_BYTES = 1 << 16
+HEADER_SCAN_ROWS = 20
+
+
+@dataclass
+class Table:
+    """A file opened for reading: its header (one text per column) and an iterator of data rows."""
+
+    header: list[str]
+    rows: Iterator[list[str]]
+    encoding: str | None = None
+    #: Data row 1 is this line/row of the file (for messages).
+    first_line: int = 2
+    notes: list[str] = field(default_factory=list)
+
+
+def detect_format(filename: str, explicit: str | None = None) -> str:
+    if explicit:
+        fmt = explicit.lower().lstrip(".")
+    else:
+        fmt = Path(filename).suffix.lower().lstrip(".")
+        fmt = {"txt": "csv", "ndjson": "jsonl"}.get(fmt, fmt)
+    if fmt not in FORMATS:
+        raise FileRefused(
+            f"不支持的文件格式：{fmt or '（无扩展名）'}，应为 CSV、XLSX、XLS 或 JSON Lines",
+            code="file.format",
+        )
+    return fmt
+
+
+def detect_encoding(head: bytes) -> str:
+    """``utf-8-sig`` with a BOM; ``utf-8`` when the sample decodes as UTF-8; else ``gb18030`` (⊇ GBK)."""
+    if head.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    try:
+        head.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        # A multi-byte character cut by the sample's end is not evidence against UTF-8.
+        if exc.start >= len(head) - 3 and exc.reason == "unexpected end of data":
+            return "utf-8"
+    return "gb18030"
+
+
+def cell_text(value: Any) -> str:
+    """A spreadsheet cell as text: integral floats without ``.0``, dates ISO, None empty."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e15:
+            return str(int(value))
+        return format(Decimal(repr(value)), "f")
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time(0) else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.timedelta):
+        return str(value)
+    return str(value)
+
+
+def _blank(row: list[str]) -> bool:
+    return not any(c.strip() for c in row)
+
+
+def locate_header(
+    grid: list[list[str]], resolve: Callable[[str], str | None], merged: list[tuple[int, int, int, int]]
+) -> tuple[list[str], int]:
+    """The header of a spreadsheet grid and the index of its first data row.
+
+    Looks at the first rows for the one (or the pair, for two-row headers with merged cells) whose
+    cells name the most catalogue fields. ``merged`` are (first row, first col, last row, last col)
+    ranges: a merged cell's text fills its whole range first, as a reader sees it.
+    """
+    grid = [list(r) for r in grid[: HEADER_SCAN_ROWS + 1]]
+    for r0, c0, r1, c1 in merged:
+        if r0 >= len(grid):
+            continue
+        text = grid[r0][c0] if c0 < len(grid[r0]) else ""
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            row = grid[r]
+            row.extend([""] * (c1 + 1 - len(row)))
+            for c in range(c0, c1 + 1):
+                if not row[c]:
+                    row[c] = text
+    # (score, fewer header rows first, earlier first) — a title row merged over a one-row header must not
+    # win over the header alone.
+    best: tuple[int, int, int, list[str], int] = (0, 0, 0, [], 0)
+    for i, row in enumerate(grid[:HEADER_SCAN_ROWS]):
+        single = [c.strip() for c in row]
+        candidates = [(single, i + 1, 1)]
+        if i + 1 < len(grid):
+            candidates.append((_two_row_header(single, [c.strip() for c in grid[i + 1]], resolve), i + 2, 2))
+        for header, start, used in candidates:
+            score = sum(1 for c in header if c and resolve(c))
+            rank = (score, -used, -i, header, start)
+            if rank[:3] > best[:3]:
+                best = rank
+    if best[0] == 0:
+        raise FileRefused("未找到表头：前 20 行中没有一行的列名对应目录字段", code="file.no_header")
+    return best[3], best[4]
+
+
+def _two_row_header(top: list[str], sub: list[str], resolve: Callable[[str], str | None]) -> list[str]:
+    width = max(len(top), len(sub))
+    top = top + [""] * (width - len(top))
+    sub = sub + [""] * (width - len(sub))
+    out: list[str] = []
+    for parent, child in zip(top, sub, strict=True):
+        if parent == child:  # a cell merged over both header rows
+            out.append(child)
+            continue
+        choices = [c for c in (parent + child, child, parent) if c]
+        out.append(next((c for c in choices if resolve(c)), choices[0] if choices else ""))
+    return out
+
+
+def _csv_rows(
+    reader: Iterator[list[str]], width: int, ended_with_newline: Callable[[], bool]
+) -> Iterator[list[str]]:
+    """Rows of ``reader``; a last row cut short without a final newline means the file was truncated."""
+    try:
+        previous: list[str] | None = None
+        for row in reader:
+            if previous is not None:
+                yield previous
+            previous = row
+        if previous is not None:
+            if len(previous) < width and not _blank(previous) and not ended_with_newline():
+                raise FileRefused(
+                    f"文件不完整（可能被截断）：最后一行只有 {len(previous)} 列，表头有 {width} 列",
+                    code="file.truncated",
+                )
+            yield previous
+    except csv.Error as exc:
+        raise FileRefused(f"文件不完整或格式错误（可能被截断）：{exc}", code="file.truncated") from exc
+    except UnicodeDecodeError as exc:
+        raise FileRefused(f"文件编码错误：无法按所选编码解码（{exc.reason}）", code="file.encoding") from exc
+
+
+def read_csv(path: Path, *, encoding: str | None = None) -> Table:
+    raw = path.open("rb")
+    head = raw.read(SNIFF_BYTES)
+    if not head.strip():
+        raw.close()
+        raise FileRefused("文件为空", code="file.empty")
+    enc = encoding.lower() if encoding else detect_encoding(head)
+    if enc in ("gbk", "gb2312"):
+        enc = "gb18030"  # a superset: every GBK file decodes the same
+    if enc == "utf-8" and head.startswith(codecs.BOM_UTF8):
+        enc = "utf-8-sig"
+    try:
+        codecs.lookup(enc)
+    except LookupError as exc:
+        raw.close()
+        raise FileRefused(f"未知的文件编码：{encoding}", code="file.encoding") from exc
+    raw.seek(0)
+    text = io.TextIOWrapper(raw, encoding=enc, newline="")
+    reader = csv.reader(text, strict=True)
+    try:
+        header = next(reader)
+    except UnicodeDecodeError as exc:
+        raw.close()
+        raise FileRefused(
+            f"文件无法按 {enc} 编码读取，请确认编码（UTF-8、GBK 或 GB18030）", code="file.encoding"
+        ) from exc
+    except (StopIteration, csv.Error) as exc:
+        raw.close()
+        raise FileRefused("文件为空或表头无法读取", code="file.empty") from exc
+
+    def ended_with_newline() -> bool:
+        raw.seek(-1, io.SEEK_END)
+        return raw.read(1) in (b"\n", b"\r")
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            yield from _csv_rows(reader, len(header), ended_with_newline)
+        finally:
+            raw.close()
+
+    return Table(header=[h.strip() for h in header], rows=rows(), encoding=enc)
+
+
+def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Table:
+    from python_calamine import CalamineWorkbook
+
+    try:
+        book = CalamineWorkbook.from_path(str(path))
+        sheet = book.get_sheet_by_index(0)
+        grid = [[cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        merged_ranges = sheet.merged_cell_ranges or []
+    except FileRefused:
+        raise
+    except Exception as exc:  # calamine raises its own error types for broken files
+        raise FileRefused(f"表格文件损坏或不完整，无法读取：{exc}", code="file.truncated") from exc
+    if not any(not _blank(r) for r in grid):
+        raise FileRefused("文件为空", code="file.empty")
+    merged = [(a[0], a[1], b[0], b[1]) for a, b in merged_ranges]
+    header, start = locate_header(grid, resolve, merged)
+    width = len(header)
+    data = (r + [""] * (width - len(r)) if len(r) < width else r for r in grid[start:])
+    return Table(header=header, rows=iter(data), first_line=start + 1)
+
+
+def _records_to_rows(objects: Iterator[dict[str, Any]], header: list[str]) -> Iterator[list[str]]:
+    for obj in objects:
+        yield [_json_cell(obj.get(h)) for h in header]
+
+
+def _json_cell(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return ";".join(_json_cell(v) for v in value)
+    if isinstance(value, float):
+        return cell_text(value)
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def read_jsonl(path: Path) -> Table:
+    fh = path.open("r", encoding="utf-8-sig")
+
+    def objects() -> Iterator[dict[str, Any]]:
+        for n, line in enumerate(fh, start=1):
+            if not line.strip():
+                yield {}
+                continue
+            try:
+                obj = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise FileRefused(
+                    f"第 {n} 行不是有效的 JSON（文件可能被截断）：{exc.msg}", code="file.truncated"
+                ) from exc
+            if not isinstance(obj, dict):
+                raise FileRefused(f"第 {n} 行应为 JSON 对象", code="file.format")
+            yield obj
+
+    stream = objects()
+    first = next(stream, None)
+    while first is not None and not first:
+        first = next(stream, None)
+    if first is None:
+        fh.close()
+        raise FileRefused("文件为空", code="file.empty")
+    header = list(first)
+
+    def rows() -> Iterator[list[str]]:
+        try:
+            yield from _records_to_rows(iter([first]), header)
+            for obj in stream:
+                extra = [k for k in obj if k not in header]
+                if extra:
+                    raise FileRefused(
+                        f"各行的键应一致：出现了表头之外的键 {'、'.join(extra)}", code="file.format"
+                    )
+                yield [_json_cell(obj.get(h)) for h in header]
+        finally:
+            fh.close()
+
+    return Table(header=header, rows=rows(), first_line=1)
+
+
+def rows_from_objects(objects: list[dict[str, Any]]) -> Table:
+    """JSON rows given through the API: a list of objects keyed by label, alias or field key."""
+    if not objects:
+        raise FileRefused("没有数据行", code="file.empty")
+    header: list[str] = []
+    for obj in objects:
+        for k in obj:
+            if k not in header:
+                header.append(k)
+    return Table(header=header, rows=_records_to_rows(iter(objects), header), first_line=1)
+
+
+def open_table(
+    path: Path, fmt: str, *, resolve: Callable[[str], str | None], encoding: str | None = None
+) -> Table:
+    """Open ``path`` as a :class:`Table` (raises :class:`FileRefused` for an unreadable file)."""
+    if path.stat().st_size == 0:
+        raise FileRefused("文件为空", code="file.empty")
+    if fmt == "csv":
+        return read_csv(path, encoding=encoding)
+    if fmt in ("xlsx", "xls"):
+        return read_spreadsheet(path, resolve=resolve)
+    if fmt == "jsonl":
+        return read_jsonl(path)
+    if fmt == "json":
+        try:
+            data = json.loads(path.read_text(encoding="utf-8-sig"))
+        except json.JSONDecodeError as exc:
+            raise FileRefused(f"不是有效的 JSON（文件可能被截断）：{exc.msg}", code="file.truncated") from exc
+        if not isinstance(data, list) or not all(isinstance(o, dict) for o in data):
+            raise FileRefused("JSON 文件应为对象数组", code="file.format")
+        return rows_from_objects(data)
+    raise FileRefused(f"不支持的文件格式：{fmt}", code="file.format")

@@ -1,0 +1,150 @@
+"""Staff API for batches: submit (multipart file or JSON rows), read, problems, review."""
+
+from __future__ import annotations
+
+import tempfile
+import uuid
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import JSONResponse, Response
+from pydantic import ValidationError
+
+from xinyong.auth.actor import Actor
+from xinyong.auth.permissions import BATCHES_READ, QUALITY_READ, RECORDS_REVIEW, RECORDS_SUBMIT, require
+from xinyong.errors import Invalid
+from xinyong.ingestion import exports, quality, service
+from xinyong.ingestion.schemas import BatchDetail, BatchSummary, ReviewIn, RowsIn
+from xinyong.kit import clock
+from xinyong.web import DbSession
+
+router = APIRouter(prefix="/api/v1/staff", tags=["数据归集"])
+
+Submitter = Annotated[Actor, Depends(require(RECORDS_SUBMIT))]
+Reader = Annotated[Actor, Depends(require(BATCHES_READ))]
+Reviewer = Annotated[Actor, Depends(require(RECORDS_REVIEW))]
+
+
+async def _submit(request: Request, session: Any, actor: Actor) -> service.Submission:
+    ctype = request.headers.get("content-type", "")
+    if ctype.startswith("multipart/form-data"):
+        form = await request.form()
+        upload = form.get("file")
+        item, department = form.get("item"), form.get("department") or actor.unit_key
+        if upload is None or isinstance(upload, str) or not item or not department:
+            raise Invalid(
+                "需要 file、item 与 department 字段", details={"fields": ["file", "item", "department"]}
+            )
+        name = upload.filename or "upload.csv"
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / Path(name).name
+            path.write_bytes(await upload.read())
+            return service.submit(
+                session,
+                path=path,
+                filename=name,
+                item_code=str(item),
+                unit_key=str(department),
+                actor=actor,
+                now=clock.now(),
+                today=clock.today(),
+                encoding=str(form["encoding"]) if form.get("encoding") else None,
+            )
+    try:
+        body = RowsIn.model_validate(await request.json())
+    except (ValidationError, ValueError) as exc:
+        raise Invalid("请求体应为 multipart 文件或 JSON 数据行 {item, department, rows}") from exc
+    return service.submit(
+        session,
+        objects=body.rows,
+        item_code=body.item,
+        unit_key=body.department,
+        actor=actor,
+        now=clock.now(),
+        today=clock.today(),
+        mapping=body.mapping,
+    )
+
+
+@router.post(
+    "/batches",
+    response_model=BatchSummary,
+    summary="报送批次（文件或 JSON 数据行）",
+    responses={201: {"model": BatchSummary}},
+)
+async def submit_batch(request: Request, session: DbSession, actor: Submitter) -> JSONResponse:
+    sub = await _submit(request, session, actor)
+    body = service.summary(session, sub.batch)
+    return JSONResponse(body, status_code=201 if sub.new else 200)
+
+
+def _readable(session: Any, batch_id: uuid.UUID, actor: Actor) -> Any:
+    batch = service.get(session, batch_id)
+    service.check_unit(session, actor, batch.unit_key)
+    return batch
+
+
+@router.get("/batches/{batch_id}", response_model=BatchDetail, summary="批次详情")
+def get_batch(batch_id: uuid.UUID, session: DbSession, actor: Reader) -> dict[str, Any]:
+    return service.detail(session, _readable(session, batch_id, actor))
+
+
+@router.get("/batches/{batch_id}/errors", summary="批次问题清单（JSON、CSV 或 XLSX）")
+def get_errors(
+    batch_id: uuid.UUID,
+    session: DbSession,
+    actor: Reader,
+    format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+) -> Response:
+    batch = _readable(session, batch_id, actor)
+    problems = service.iter_problems(session, batch.id)
+    if format == "csv":
+        return Response(
+            exports.problems_csv(problems),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{batch.id}-errors.csv"'},
+        )
+    if format == "xlsx":
+        return Response(
+            exports.problems_xlsx(problems),
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{batch.id}-errors.xlsx"'},
+        )
+    return JSONResponse({"batch_id": str(batch.id), "errors": list(problems)})
+
+
+@router.post("/batches/{batch_id}/approve", summary="审核通过")
+def approve_batch(
+    batch_id: uuid.UUID, session: DbSession, actor: Reviewer, body: ReviewIn | None = None
+) -> dict[str, Any]:
+    result = service.approve(
+        session, batch_id=batch_id, actor=actor, now=clock.now(), note=body.note if body else None
+    )
+    return {"batch_id": str(batch_id), "status": "已通过", "outcome": result.counts}
+
+
+@router.post("/batches/{batch_id}/return", summary="退回修改")
+def return_batch(batch_id: uuid.UUID, body: ReviewIn, session: DbSession, actor: Reviewer) -> dict[str, Any]:
+    batch = service.return_batch(
+        session, batch_id=batch_id, actor=actor, now=clock.now(), note=body.note or ""
+    )
+    return {"batch_id": str(batch.id), "status": batch.status}
+
+
+@router.post("/batches/{batch_id}/withdraw", summary="审核前撤回")
+def withdraw_batch(batch_id: uuid.UUID, session: DbSession, actor: Submitter) -> dict[str, Any]:
+    batch = service.withdraw(session, batch_id=batch_id, actor=actor, now=clock.now())
+    return {"batch_id": str(batch.id), "status": batch.status}
+
+
+@router.get("/quality", summary="数据质量（按单位、月份）")
+def quality_report(
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require(QUALITY_READ))],
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
+    unit: str | None = None,
+) -> list[dict[str, Any]]:
+    if not actor.is_credit_office:
+        unit = actor.unit_key
+    return [q.as_dict() for q in quality.report(session, month=month, unit_key=unit)]

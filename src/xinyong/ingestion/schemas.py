@@ -1,0 +1,58 @@
+"""Request and response models of the ingestion API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel, Field
+
+
+class ProblemOut(BaseModel):
+    row: int = Field(description="1-based data row; 0 for the whole file")
+    field: str | None
+    code: str
+    message: str
+    severity: str
+
+
+class BatchSummary(BaseModel):
+    batch_id: str
+    rows: int
+    accepted: int
+    rejected: int
+    warnings: int
+    status: str
+    errors: list[ProblemOut]
+
+
+class BatchDetail(BatchSummary):
+    item: str
+    unit: str
+    filename: str
+    format: str
+    encoding: str | None
+    content_hash: str
+    mapping: dict[str, str]
+    trusted: bool
+    needs_link: int
+    duplicates: int
+    skipped: int
+    outcome: dict[str, Any]
+    submitted_by: str
+    submitted_at: Any
+    reviewed_by: str | None
+    reviewed_at: Any
+    review_note: str | None
+
+
+class RowsIn(BaseModel):
+    """JSON rows: each object keyed by Chinese label, national field code or field key."""
+
+    item: str
+    department: str
+    rows: list[dict[str, Any]] = Field(min_length=1)
+    mapping: dict[str, str] | None = None
+
+
+class ReviewIn(BaseModel):
+    note: str | None = None

@@ -1,0 +1,1320 @@
+"""Batches: submit (read → normalise → validate → link → stage), review, apply set-based, withdraw.
+
+The boundary owns the transaction: :func:`submit` stages a whole file inside it, and :func:`approve`
+applies every staged row with a handful of set-based statements (INSERT … SELECT, UPDATE … FROM), so a
+batch is all or nothing — a crash or kill mid-way leaves nothing of it. Row versioning follows
+records.service.upsert: a changed row becomes a new version (the old one kept in
+``credit_record_versions`` with the batch id), an unchanged row is untouched, a row missing from a
+later file is not a revocation, and rows differing only in the item's merge fields (处罚类别) merge.
+
+Hook for the lists domain: :func:`approve` returns :class:`ApplyResult` whose ``record_ids`` gives, per
+item code, the ids of records created and updated — the caller that owns the transaction (route, CLI,
+job) passes them to the lists service when the item is a list item (``publicity_kind: while_listed``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, func, select, text, update
+from sqlalchemy.orm import Session
+
+from xinyong.audit import service as audit
+from xinyong.auth.actor import Actor
+from xinyong.auth.scope import in_scope
+from xinyong.catalog import queries as catalog
+from xinyong.catalog.schemas import CatalogItemSpec, PublicityKind
+from xinyong.db import UTCDateTime
+from xinyong.errors import Invalid
+from xinyong.ingestion import storage
+from xinyong.ingestion.checks import RowChecker
+from xinyong.ingestion.errors import BatchNotFound, BatchStateError, FileRefused, OutOfScope
+from xinyong.ingestion.linking import Link, Linker
+from xinyong.ingestion.models import (
+    BatchStatus,
+    IngestBatch,
+    IngestFeed,
+    IngestProblem,
+    IngestRow,
+    LinkCandidate,
+    RowStatus,
+)
+from xinyong.ingestion.normalise import RowNormaliser, is_summary_row, resolve_mapping
+from xinyong.ingestion.readers import Table as FileTable
+from xinyong.ingestion.readers import detect_format, open_table, rows_from_objects
+from xinyong.kit import bulk, crypto
+from xinyong.kit.identifiers import IdType
+from xinyong.kit.masking import mask_id_number
+from xinyong.org import queries as org
+from xinyong.records.models import CreditRecord
+from xinyong.records.rules import current_rules
+from xinyong.records.service import Derived, _merge, derive
+from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
+
+ROWS = cast(Table, IngestRow.__table__)
+PROBLEMS = cast(Table, IngestProblem.__table__)
+SUBJECTS = cast(Table, Subject.__table__)
+IDENTIFIERS = cast(Table, SubjectIdentifier.__table__)
+ATTRIBUTES = cast(Table, SubjectAttribute.__table__)
+
+DERIVED = [k for k in Derived.__dataclass_fields__ if k != "natural_key"]
+ROW_COLUMNS = [
+    "batch_id",
+    "row_no",
+    "status",
+    "payload",
+    "raw",
+    "natural_key",
+    "subject_id",
+    "link",
+    "subject_code",
+    "subject_lookup",
+    "subject_name",
+    "record_id",
+    *DERIVED,
+]
+PROBLEM_COLUMNS = ["batch_id", "row_no", "column", "field", "raw", "code", "message", "severity"]
+SUMMARY_ERROR_LIMIT = 1000
+CHUNK = 5000
+TRUSTED_REVIEWER = "system:trusted-feed"
+
+Progress = Callable[[int], None]
+
+
+@dataclass
+class ApplyResult:
+    """What approving a batch did; ``record_ids`` is the hook for the lists service (see module doc)."""
+
+    batch_id: uuid.UUID
+    item_code: str
+    counts: dict[str, int]
+    record_ids: dict[str, dict[str, list[uuid.UUID]]] = field(default_factory=dict)
+
+
+#: Callbacks run inside the approving transaction with every ApplyResult. A higher layer (the lists
+#: service, wired by xinyong.wiring) registers here, so a batch that carries list records (e.g.
+#: 失信被执行人) creates their list lifecycle rows in the same transaction without ingestion
+#: importing a domain above it.
+AFTER_APPLY: list[Callable[[Session, ApplyResult, Actor, dt.datetime], None]] = []
+
+
+def register_after_apply(hook: Callable[[Session, ApplyResult, Actor, dt.datetime], None]) -> None:
+    """Run ``hook`` after every batch is applied (idempotent registration)."""
+    if hook not in AFTER_APPLY:
+        AFTER_APPLY.append(hook)
+
+
+@dataclass
+class Submission:
+    batch: IngestBatch
+    #: False when the same batch had been submitted before and its first result is returned.
+    new: bool
+    applied: ApplyResult | None = None
+
+
+# ----------------------------------------------------------------------------------------------- feeds
+
+
+def feed(session: Session, unit_key: str, item_code: str) -> IngestFeed | None:
+    return session.get(IngestFeed, (unit_key, item_code))
+
+
+def save_feed(
+    session: Session,
+    *,
+    unit_key: str,
+    item_code: str,
+    mapping: dict[str, str],
+    trusted: bool,
+    actor: Actor,
+    now: dt.datetime,
+) -> IngestFeed:
+    """Save a unit's column mapping for an item and whether its feed is trusted (auto-approved)."""
+    item = catalog.item_spec(session, item_code)
+    known = {f.key for f in item.fields}
+    bad = sorted(v for v in mapping.values() if v not in known)
+    if bad:
+        raise Invalid(f"映射指向未知字段：{'、'.join(bad)}", details={"fields": bad})
+    if org.unit(session, unit_key) is None:
+        raise Invalid(f"未知单位 {unit_key}", details={"unit": unit_key})
+    row = feed(session, unit_key, item_code)
+    if row is None:
+        row = IngestFeed(unit_key=unit_key, item_code=item_code)
+        session.add(row)
+    row.mapping = dict(mapping)
+    row.trusted = trusted
+    row.updated_by = actor.ref().label
+    row.updated_at = now
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.ref(),
+        action="ingestion.feed_saved",
+        target_type="feed",
+        target_id=f"{unit_key}:{item_code}",
+        details={"mapping": mapping, "trusted": trusted},
+    )
+    return row
+
+
+# ----------------------------------------------------------------------------------------------- submit
+
+
+def _identity(content_hash: str, item_code: str, unit_key: str, mapping: dict[str, str]) -> str:
+    blob = json.dumps([content_hash, item_code, unit_key, sorted(mapping.items())], ensure_ascii=False)
+    return hashlib.sha256(blob.encode()).hexdigest()
+
+
+def check_unit(session: Session, actor: Actor, unit_key: str) -> None:
+    if org.unit(session, unit_key) is None:
+        raise Invalid(f"未知单位 {unit_key}", code="unknown_unit", details={"unit": unit_key})
+    districts = {u.key: u.district_key for u in org.units(session)}
+    if not in_scope(actor, providing_unit_key=unit_key, deciding_unit_key=None, unit_districts=districts):
+        raise OutOfScope("只能为本单位报送或审核数据", details={"unit": unit_key})
+
+
+def submit(
+    session: Session,
+    *,
+    item_code: str,
+    unit_key: str,
+    actor: Actor,
+    now: dt.datetime,
+    today: dt.date,
+    path: Path | None = None,
+    objects: list[dict[str, Any]] | None = None,
+    filename: str | None = None,
+    file_format: str | None = None,
+    encoding: str | None = None,
+    mapping: dict[str, str] | None = None,
+    progress: Progress | None = None,
+) -> Submission:
+    """Submit a file (``path``) or JSON rows (``objects``) of ``item_code`` from ``unit_key``.
+
+    The catalogue is a gate: an unknown item raises :class:`~xinyong.catalog.errors.UnknownItem` and
+    nothing is recorded. A file refused whole (empty, truncated, a required column missing) becomes a
+    batch with status 失败 and its file-level problem, and no rows. Submitting the same batch again
+    returns the first one (a returned or withdrawn batch goes back to review).
+    """
+    item = catalog.item_spec(session, item_code)
+    item_row = catalog.item_row(session, item_code)
+    check_unit(session, actor, unit_key)
+    if objects is not None:
+        data = json.dumps(objects, ensure_ascii=False, sort_keys=True).encode()
+        content_hash, stored = storage.store_bytes(data, ".json")
+        fmt, name = "json", filename or "api.json"
+    elif path is not None:
+        name = filename or path.name
+        fmt = detect_format(name, file_format)
+        content_hash, stored = storage.store(path)
+    else:
+        raise Invalid("需要文件或数据行")
+    saved = feed(session, unit_key, item_code)
+    table: FileTable | None = None
+    refused: FileRefused | None = None
+    col_mapping: dict[str, str] = {}
+    unknown: list[str] = []
+    try:
+        table = (
+            rows_from_objects(objects)
+            if objects is not None
+            else open_table(stored, fmt, resolve=lambda h: _resolve(item, h), encoding=encoding)
+        )
+        col_mapping, unknown = resolve_mapping(item, table.header, saved.mapping if saved else None, mapping)
+        missing = [f for f in item.fields if f.required and f.key not in col_mapping.values()]
+        if missing:
+            labels = "、".join(f.label for f in missing)
+            raise FileRefused(
+                f"表头缺少必填列：{labels}", code="file.missing_column", details={"missing": labels}
+            )
+    except FileRefused as exc:
+        refused = exc
+    identity = _identity(content_hash, item_code, unit_key, col_mapping)
+    existing = session.scalar(select(IngestBatch).where(IngestBatch.identity == identity))
+    if existing is not None:
+        if table is not None:
+            _close(table)
+        return _resubmitted(session, existing, actor=actor, now=now)
+    batch = IngestBatch(
+        id=uuid.uuid4(),
+        identity=identity,
+        content_hash=content_hash,
+        item_code=item_code,
+        item_version=item_row.version,
+        unit_key=unit_key,
+        filename=name[:255],
+        file_format=fmt,
+        encoding=table.encoding if table is not None else None,
+        mapping=col_mapping,
+        status=BatchStatus.PENDING,
+        trusted=bool(saved and saved.trusted),
+        outcome={},
+        submitted_by=actor.ref().label,
+        submitted_at=now,
+    )
+    session.add(batch)
+    session.flush()
+    if refused is None and table is not None:
+        savepoint = session.begin_nested()
+        try:
+            _stage(session, batch, item, table, col_mapping, unknown, today=today, progress=progress)
+            savepoint.commit()
+        except FileRefused as exc:
+            savepoint.rollback()
+            refused = exc
+    if refused is not None:
+        _fail(session, batch, refused)
+    audit.record(
+        session,
+        actor=actor.ref(),
+        action="ingestion.batch_submitted",
+        target_type="batch",
+        target_id=str(batch.id),
+        batch_id=batch.id,
+        details={"item": item_code, "unit": unit_key, "rows": batch.rows, "status": batch.status},
+    )
+    applied = None
+    if batch.status == BatchStatus.PENDING and batch.trusted:
+        applied = _approve(
+            session, batch, item, reviewer=TRUSTED_REVIEWER, actor=actor, now=now, note="可信接口自动通过"
+        )
+    return Submission(batch, True, applied)
+
+
+def _resolve(item: CatalogItemSpec, header: str) -> str | None:
+    return resolve_mapping(item, [header], None, None)[0].get(header)
+
+
+def _close(table: FileTable) -> None:
+    close = getattr(table.rows, "close", None)
+    if close is not None:
+        close()
+
+
+def _fail(session: Session, batch: IngestBatch, exc: FileRefused) -> None:
+    batch.status = BatchStatus.FAILED
+    batch.rows = batch.accepted = batch.rejected = batch.needs_link = batch.duplicates = 0
+    session.add(
+        IngestProblem(
+            batch_id=batch.id,
+            row_no=0,
+            column=None,
+            field=None,
+            raw=None,
+            code=str(exc.code if exc.code != "file_refused" else "file"),
+            message=exc.message,
+            severity="error",
+        )
+    )
+    session.flush()
+
+
+def _resubmitted(session: Session, batch: IngestBatch, *, actor: Actor, now: dt.datetime) -> Submission:
+    if batch.status in (BatchStatus.RETURNED, BatchStatus.WITHDRAWN):
+        before = batch.status
+        batch.status = BatchStatus.PENDING
+        batch.reviewed_by = batch.reviewed_at = batch.review_note = None
+        session.flush()
+        audit.record(
+            session,
+            actor=actor.ref(),
+            action="ingestion.batch_resubmitted",
+            target_type="batch",
+            target_id=str(batch.id),
+            batch_id=batch.id,
+            details={"from": before},
+        )
+    return Submission(batch, False)
+
+
+@dataclass
+class _Counters:
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    warnings: int = 0
+    needs_link: int = 0
+    skipped: int = 0
+    expected: int = 0
+    filled: int = 0
+    failed_values: int = 0
+
+
+def _stage(
+    session: Session,
+    batch: IngestBatch,
+    item: CatalogItemSpec,
+    table: FileTable,
+    mapping: dict[str, str],
+    unknown: list[str],
+    *,
+    today: dt.date,
+    progress: Progress | None,
+) -> None:
+    """Normalise, validate and link every row of ``table`` into the staging table, chunk by chunk."""
+    conn = session.connection()
+    rules = current_rules(session)
+    units_by_uscc = org.units_by_uscc(session)
+    unit = org.unit(session, batch.unit_key)
+    districts = {d.key: d.name for d in org.districts(session)}
+    normaliser = RowNormaliser(item, table.header, mapping)
+    checker = RowChecker(item, today=today)
+    linker = Linker(session, item)
+    c = _Counters()
+    file_problems: list[list[Any]] = [
+        [
+            batch.id,
+            0,
+            h,
+            None,
+            None,
+            "column.unknown",
+            f"列“{h}”不是事项 {item.name} 的字段，已忽略",
+            "warning",
+        ]
+        for h in unknown
+    ]
+    c.warnings += len(file_problems)
+    if file_problems:
+        bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, file_problems)
+    width = len(table.header)
+    pending: list[tuple[int, list[str]]] = []
+    for row_no, cells in enumerate(table.rows, start=1):
+        pending.append((row_no, cells))
+        if len(pending) >= CHUNK:
+            _stage_chunk(
+                session,
+                batch,
+                item,
+                pending,
+                width,
+                normaliser,
+                checker,
+                linker,
+                rules,
+                units_by_uscc,
+                unit.district_key if unit else None,
+                districts,
+                c,
+            )
+            if progress is not None:
+                progress(len(pending))
+            pending = []
+    if pending:
+        _stage_chunk(
+            session,
+            batch,
+            item,
+            pending,
+            width,
+            normaliser,
+            checker,
+            linker,
+            rules,
+            units_by_uscc,
+            unit.district_key if unit else None,
+            districts,
+            c,
+        )
+        if progress is not None:
+            progress(len(pending))
+    if c.rows == 0:
+        raise FileRefused("文件没有数据行", code="file.empty")
+    _analyze(session, "ingest_rows")
+    duplicates = _resolve_duplicates(session, batch, item, rules, units_by_uscc, linker, c)
+    batch.rows, batch.accepted, batch.rejected = c.rows, c.accepted, c.rejected
+    batch.warnings, batch.needs_link, batch.skipped = c.warnings, c.needs_link, c.skipped
+    batch.duplicates = duplicates
+    batch.fields_expected, batch.fields_filled, batch.values_failed = c.expected, c.filled, c.failed_values
+    session.flush()
+
+
+def _stage_chunk(
+    session: Session,
+    batch: IngestBatch,
+    item: CatalogItemSpec,
+    chunk: list[tuple[int, list[str]]],
+    width: int,
+    normaliser: RowNormaliser,
+    checker: RowChecker,
+    linker: Linker,
+    rules: Any,
+    units_by_uscc: dict[str, str],
+    unit_district: str | None,
+    districts: dict[str, str],
+    c: _Counters,
+) -> None:
+    conn = session.connection()
+    staged: list[tuple[int, Any, list[Any], Link | None]] = []
+    problems: list[list[Any]] = []
+    name_key = linker.f_name.key if linker.f_name is not None else None
+    for line, cells in chunk:
+        if not any(cells) or not any(x.strip() for x in cells) or is_summary_row(cells):
+            c.skipped += 1
+            continue
+        c.rows += 1
+        row_no = line  # the 1-based data row as the clerk counts it in the file
+        norm = normaliser(cells)
+        found = checker(norm.payload)
+        if len(cells) < width or any(x.strip() for x in cells[width:]):
+            found = [*found, _columns_problem(len(cells), width)]
+        c.expected += len(normaliser.counted)
+        c.filled += normaliser.filled(norm.payload)
+        has_error = False
+        for p in found:
+            col = norm.columns.get(p.field)
+            raw = norm.raw.get(p.field, norm.payload.get(p.field))
+            raw_text = None if raw is None else (";".join(raw) if isinstance(raw, list) else str(raw))[:500]
+            problems.append([batch.id, row_no, col, p.field, raw_text, p.code, p.message[:500], p.severity])
+            if p.severity == "error":
+                has_error = True
+                c.failed_values += 1
+            else:
+                c.warnings += 1
+        link = None if has_error else linker.plan(norm.payload)
+        if link is not None and link.method is None:
+            has_error = True
+            problems.append(
+                [
+                    batch.id,
+                    row_no,
+                    None,
+                    None,
+                    None,
+                    "link.no_code",
+                    "没有可用的主体代码或证件号码，无法关联主体",
+                    "error",
+                ]
+            )
+            c.failed_values += 1
+        staged.append((row_no, norm, [has_error], link))
+    linker.resolve([lk for _, _, _, lk in staged if lk is not None])
+    out: list[list[Any]] = []
+    for row_no, norm, flags, link in staged:
+        payload = norm.payload
+        status = RowStatus.REJECTED if flags[0] else RowStatus.ACCEPTED
+        d: Derived | None = None
+        if status is RowStatus.ACCEPTED:
+            try:
+                d = derive(
+                    item,
+                    payload,
+                    rules=rules,
+                    units_by_uscc=units_by_uscc,
+                    is_person=linker.is_person(payload),
+                )
+            except ValueError as exc:
+                problems.append(
+                    [batch.id, row_no, None, None, None, "publicity.rules", f"无法计算公示期：{exc}", "error"]
+                )
+                status = RowStatus.REJECTED
+                c.failed_values += 1
+        if status is RowStatus.ACCEPTED and link is not None and link.method == "candidate":
+            status = RowStatus.NEEDS_LINK
+            cands = linker.candidates(payload, unit_district=unit_district, districts=districts)
+            for sid, reason in cands:
+                session.add(LinkCandidate(batch_id=batch.id, row_no=row_no, subject_id=sid, reason=reason))
+            problems.append(
+                [
+                    batch.id,
+                    row_no,
+                    None,
+                    None,
+                    None,
+                    "link.review",
+                    f"没有可用代码，按名称找到 {len(cands)} 个候选主体，须由审核人确认关联",
+                    "warning",
+                ]
+            )
+            c.warnings += 1
+        if status is RowStatus.ACCEPTED:
+            c.accepted += 1
+        elif status is RowStatus.NEEDS_LINK:
+            c.needs_link += 1
+        else:
+            c.rejected += 1
+        derived = [getattr(d, k) for k in DERIVED] if d is not None else [None] * len(DERIVED)
+        if d is None:
+            derived[DERIVED.index("severity_derived")] = False
+            derived[DERIVED.index("published")] = True
+        values: dict[str, Any] = {
+            "batch_id": batch.id,
+            "row_no": row_no,
+            "status": status.value,
+            "payload": payload,
+            "raw": norm.raw,
+            "natural_key": d.natural_key if d is not None else None,
+            "subject_id": link.subject_id if link is not None else None,
+            "link": link.method if link is not None and status is not RowStatus.REJECTED else None,
+            "subject_code": link.code if link is not None and link.method == "new" else None,
+            "subject_lookup": link.lookup if link is not None and link.method == "new" else None,
+            "subject_name": str(payload[name_key])[:200] if name_key and payload.get(name_key) else None,
+            "record_id": uuid.uuid4(),
+        }
+        values.update(zip(DERIVED, derived, strict=True))
+        out.append([values[k] for k in ROW_COLUMNS])
+    session.flush()
+    bulk.write_tuples(conn, ROWS, ROW_COLUMNS, out)
+    if problems:
+        bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, problems)
+
+
+def _columns_problem(got: int, width: int) -> Any:
+    from xinyong.records.validation import Problem
+
+    return Problem("", "row.columns", f"本行有 {got} 列，与表头的 {width} 列不一致")
+
+
+def _resolve_duplicates(
+    session: Session,
+    batch: IngestBatch,
+    item: CatalogItemSpec,
+    rules: Any,
+    units_by_uscc: dict[str, str],
+    linker: Linker,
+    c: _Counters,
+) -> int:
+    """Rows of one file with the same natural key: an exact repeat is a duplicate (applied once, warned),
+    one differing only in the merge fields merges into the first, any other difference is an error."""
+    keys = session.scalars(
+        select(IngestRow.natural_key)
+        .where(
+            IngestRow.batch_id == batch.id, IngestRow.status.in_([RowStatus.ACCEPTED, RowStatus.NEEDS_LINK])
+        )
+        .group_by(IngestRow.natural_key)
+        .having(func.count() > 1)
+    ).all()
+    duplicates = 0
+    merge = set(item.merge_fields)
+    for key in keys:
+        rows = session.scalars(
+            select(IngestRow)
+            .where(
+                IngestRow.batch_id == batch.id,
+                IngestRow.natural_key == key,
+                IngestRow.status.in_([RowStatus.ACCEPTED, RowStatus.NEEDS_LINK]),
+            )
+            .order_by(IngestRow.row_no)
+        ).all()
+        first = rows[0]
+        for later in rows[1:]:
+            same_rest = {k: v for k, v in first.payload.items() if k not in merge} == {
+                k: v for k, v in later.payload.items() if k not in merge
+            }
+            was_accepted = later.status == RowStatus.ACCEPTED
+            if (same_rest and later.payload == first.payload) or (
+                same_rest and _merge(item, first.payload, later.payload) == first.payload
+            ):
+                later.status = RowStatus.DUPLICATE
+                duplicates += 1
+                _problem(
+                    session,
+                    batch,
+                    later.row_no,
+                    "row.duplicate",
+                    f"与第 {first.row_no} 行重复，只计一次",
+                    "warning",
+                )
+                c.warnings += 1
+            elif same_rest:
+                merged = _merge(item, first.payload, later.payload)
+                d = derive(
+                    item, merged, rules=rules, units_by_uscc=units_by_uscc, is_person=linker.is_person(merged)
+                )
+                first.payload = merged
+                for k in DERIVED:
+                    setattr(first, k, getattr(d, k))
+                later.status = RowStatus.MERGED
+                _problem(
+                    session,
+                    batch,
+                    later.row_no,
+                    "row.merged",
+                    f"与第 {first.row_no} 行为同一决定，处罚类别已合并",
+                    "warning",
+                )
+                c.warnings += 1
+            else:
+                later.status = RowStatus.REJECTED
+                c.rejected += 1
+                c.failed_values += 1
+                _problem(
+                    session,
+                    batch,
+                    later.row_no,
+                    "row.conflict",
+                    f"与第 {first.row_no} 行的决定书文号等关键字段相同但内容不同，请核对后重新报送",
+                    "error",
+                )
+            if was_accepted:
+                c.accepted -= 1
+            else:
+                c.needs_link -= 1
+    session.flush()
+    return duplicates
+
+
+def _problem(
+    session: Session, batch: IngestBatch, row_no: int, code: str, message: str, severity: str
+) -> None:
+    session.add(
+        IngestProblem(
+            batch_id=batch.id,
+            row_no=row_no,
+            column=None,
+            field=None,
+            raw=None,
+            code=code,
+            message=message,
+            severity=severity,
+        )
+    )
+
+
+# ----------------------------------------------------------------------------------------------- review
+
+
+def get(session: Session, batch_id: uuid.UUID | str) -> IngestBatch:
+    try:
+        key = batch_id if isinstance(batch_id, uuid.UUID) else uuid.UUID(str(batch_id))
+    except ValueError as exc:
+        raise BatchNotFound("批次不存在", details={"batch_id": str(batch_id)}) from exc
+    batch = session.get(IngestBatch, key)
+    if batch is None:
+        raise BatchNotFound("批次不存在", details={"batch_id": str(batch_id)})
+    return batch
+
+
+def _require_state(batch: IngestBatch, *allowed: BatchStatus) -> None:
+    if batch.status not in allowed:
+        wanted = "、".join(allowed)
+        raise BatchStateError(
+            f"批次状态为 {batch.status}，只有 {wanted} 的批次可以这样操作", details={"status": batch.status}
+        )
+
+
+def approve(
+    session: Session,
+    *,
+    batch_id: uuid.UUID | str,
+    actor: Actor,
+    now: dt.datetime,
+    note: str | None = None,
+    collect_ids: bool | None = None,
+) -> ApplyResult:
+    """A reviewer of the batch's unit approves it: its rows are applied and go online now."""
+    batch = get(session, batch_id)
+    check_unit(session, actor, batch.unit_key)
+    _require_state(batch, BatchStatus.PENDING)
+    item = catalog.item_spec(session, batch.item_code)
+    return _approve(
+        session,
+        batch,
+        item,
+        reviewer=actor.ref().label,
+        actor=actor,
+        now=now,
+        note=note,
+        collect_ids=collect_ids,
+    )
+
+
+def return_batch(
+    session: Session, *, batch_id: uuid.UUID | str, actor: Actor, now: dt.datetime, note: str
+) -> IngestBatch:
+    """A reviewer returns the batch for correction (nothing is applied)."""
+    batch = get(session, batch_id)
+    check_unit(session, actor, batch.unit_key)
+    _require_state(batch, BatchStatus.PENDING)
+    if not note.strip():
+        raise Invalid("退回须说明原因", details={"field": "note"})
+    return _set_status(
+        session, batch, BatchStatus.RETURNED, actor=actor, now=now, note=note, action="returned"
+    )
+
+
+def withdraw(session: Session, *, batch_id: uuid.UUID | str, actor: Actor, now: dt.datetime) -> IngestBatch:
+    """The submitting unit withdraws a batch before review."""
+    batch = get(session, batch_id)
+    check_unit(session, actor, batch.unit_key)
+    _require_state(batch, BatchStatus.PENDING)
+    return _set_status(
+        session, batch, BatchStatus.WITHDRAWN, actor=actor, now=now, note=None, action="withdrawn"
+    )
+
+
+def _set_status(
+    session: Session,
+    batch: IngestBatch,
+    status: BatchStatus,
+    *,
+    actor: Actor,
+    now: dt.datetime,
+    note: str | None,
+    action: str,
+) -> IngestBatch:
+    batch.status = status
+    batch.reviewed_by = actor.ref().label
+    batch.reviewed_at = now
+    batch.review_note = note
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.ref(),
+        action=f"ingestion.batch_{action}",
+        target_type="batch",
+        target_id=str(batch.id),
+        batch_id=batch.id,
+        details={"note": note},
+    )
+    return batch
+
+
+def link_row(
+    session: Session, *, batch_id: uuid.UUID | str, row_no: int, subject_id: uuid.UUID, actor: Actor
+) -> IngestRow:
+    """A reviewer links a row without a usable code to a subject (one of its candidates)."""
+    batch = get(session, batch_id)
+    check_unit(session, actor, batch.unit_key)
+    _require_state(batch, BatchStatus.PENDING)
+    row = session.scalar(select(IngestRow).where(IngestRow.batch_id == batch.id, IngestRow.row_no == row_no))
+    if row is None or row.status != RowStatus.NEEDS_LINK:
+        raise BatchStateError("该行不需要人工关联", details={"row": row_no})
+    if session.get(Subject, subject_id) is None:
+        raise Invalid("主体不存在", details={"subject_id": str(subject_id)})
+    row.subject_id = subject_id
+    row.link = "reviewer"
+    row.status = RowStatus.ACCEPTED
+    batch.needs_link -= 1
+    batch.accepted += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.ref(),
+        action="ingestion.row_linked",
+        target_type="batch",
+        target_id=str(batch.id),
+        batch_id=batch.id,
+        details={"row": row_no, "subject_id": str(subject_id)},
+    )
+    return row
+
+
+def _now_param(name: str, value: dt.datetime) -> Any:
+    return bindparam(name, value, type_=UTCDateTime())
+
+
+def _approve(
+    session: Session,
+    batch: IngestBatch,
+    item: CatalogItemSpec,
+    *,
+    reviewer: str,
+    actor: Actor,
+    now: dt.datetime,
+    note: str | None,
+    collect_ids: bool | None = None,
+) -> ApplyResult:
+    session.flush()
+    _create_provisional_subjects(session, batch, item, now=now)
+    _analyze(session, "ingest_rows", "subjects")
+    counts = _classify(session, batch, item)
+    conn = session.connection()
+    accepted = "s.batch_id = :b AND s.status = 'accepted' AND s.subject_id IS NOT NULL"
+    conn.execute(
+        text(
+            "INSERT INTO credit_record_versions (record_id, version, payload, lifecycle, severity, publicity_ends,"
+            " batch_id, superseded_at, superseded_by)"
+            " SELECT r.id, r.version, r.payload, r.lifecycle, r.severity, r.publicity_ends, :b, :now, :who"
+            f" FROM credit_records r JOIN ingest_rows s ON s.record_id = r.id WHERE {accepted} AND s.outcome = 'updated'"
+        ).bindparams(
+            _now_param("now", now), bindparam("b", batch.id, type_=IngestRow.batch_id.type), who=reviewer
+        ),
+    )
+    derived_set = ", ".join(f"{k} = s.{k}" for k in DERIVED)
+    conn.execute(
+        text(
+            f"UPDATE credit_records SET payload = s.payload, subject_id = s.subject_id, {derived_set},"
+            " natural_key = s.natural_key, item_version = :iv, version = credit_records.version + 1,"
+            " batch_id = :b, updated_at = :now, approved_at = COALESCE(credit_records.approved_at, :now)"
+            f" FROM ingest_rows s WHERE s.record_id = credit_records.id AND {accepted} AND s.outcome = 'updated'"
+        ).bindparams(
+            _now_param("now", now),
+            bindparam("b", batch.id, type_=IngestRow.batch_id.type),
+            iv=batch.item_version,
+        ),
+    )
+    cols = ", ".join(DERIVED)
+    s_cols = ", ".join(f"s.{k}" for k in DERIVED)
+    conn.execute(
+        text(
+            "INSERT INTO credit_records (id, item_code, item_version, subject_id, natural_key, providing_unit_key,"
+            f" lifecycle, objection_open, payload, version, batch_id, approved_at, created_at, updated_at, {cols})"
+            " SELECT s.record_id, :item, :iv, s.subject_id, s.natural_key, :unit, :valid, :false, s.payload, 1, :b,"
+            f" :now, :now, :now, {s_cols} FROM ingest_rows s WHERE {accepted} AND s.outcome = 'created'"
+        ).bindparams(
+            _now_param("now", now),
+            bindparam("b", batch.id, type_=IngestRow.batch_id.type),
+            bindparam("false", False),
+            item=batch.item_code,
+            iv=batch.item_version,
+            unit=batch.unit_key,
+            valid="有效",
+        ),
+    )
+    _note_names(session, batch, now=now)
+    batch.status = BatchStatus.APPROVED
+    batch.reviewed_by = reviewer
+    batch.reviewed_at = now
+    batch.review_note = note
+    batch.outcome = counts
+    session.flush()
+    audit.record(
+        session,
+        actor=actor.ref(),
+        action="ingestion.batch_approved",
+        target_type="batch",
+        target_id=str(batch.id),
+        batch_id=batch.id,
+        details={"reviewer": reviewer, **counts},
+    )
+    result = ApplyResult(batch.id, batch.item_code, counts)
+    if collect_ids is None:
+        collect_ids = item.publicity_kind is PublicityKind.WHILE_LISTED
+    if collect_ids:
+        ids: dict[str, list[uuid.UUID]] = {"created": [], "updated": []}
+        for rid, outcome in session.execute(
+            select(IngestRow.record_id, IngestRow.outcome).where(
+                IngestRow.batch_id == batch.id, IngestRow.outcome.in_(["created", "updated"])
+            )
+        ):
+            if rid is not None:
+                ids[str(outcome)].append(rid)
+        result.record_ids = {batch.item_code: ids}
+    for hook in AFTER_APPLY:
+        hook(session, result, actor, now)
+    return result
+
+
+def _classify(session: Session, batch: IngestBatch, item: CatalogItemSpec) -> dict[str, int]:
+    """Mark each accepted row created / updated / unchanged against the stored records (merging
+    merge fields and re-deriving where a stored record exists)."""
+    rules = current_rules(session)
+    units_by_uscc = org.units_by_uscc(session)
+    linker = Linker(session, item)
+    matched = session.execute(
+        select(
+            IngestRow.id,
+            IngestRow.payload,
+            IngestRow.subject_id,
+            CreditRecord.id,
+            CreditRecord.payload,
+            CreditRecord.subject_id,
+        )
+        .join(
+            CreditRecord,
+            (CreditRecord.item_code == batch.item_code) & (CreditRecord.natural_key == IngestRow.natural_key),
+        )
+        .where(
+            IngestRow.batch_id == batch.id,
+            IngestRow.status == RowStatus.ACCEPTED,
+            IngestRow.subject_id.is_not(None),
+        )
+        .execution_options(yield_per=CHUNK)
+    )
+    updates: list[dict[str, Any]] = []
+    unchanged: list[int] = []
+    for row_id, payload, subject_id, record_id, stored, stored_subject in matched:
+        new = _merge(item, stored, payload) if item.merge_fields else payload
+        if new == stored and subject_id == stored_subject:
+            unchanged.append(row_id)
+            continue
+        change: dict[str, Any] = {"_id": row_id, "record_id": record_id, "payload": new}
+        if new != payload:
+            d = derive(item, new, rules=rules, units_by_uscc=units_by_uscc, is_person=linker.is_person(new))
+            change.update({k: getattr(d, k) for k in DERIVED})
+        updates.append(change)
+    for i in range(0, len(unchanged), CHUNK):
+        session.execute(
+            update(IngestRow)
+            .where(IngestRow.id.in_(unchanged[i : i + CHUNK]))
+            .values(outcome="unchanged")
+            .execution_options(synchronize_session=False)
+        )
+    plain = [u for u in updates if len(u) == 3]
+    rederived = [u for u in updates if len(u) > 3]
+    for group in (plain, rederived):
+        if not group:
+            continue
+        keys = [k for k in group[0] if k != "_id"]
+        stmt = (
+            update(ROWS)
+            .where(ROWS.c.id == bindparam("_id"))
+            .values(outcome="updated", **{k: bindparam(k) for k in keys})
+        )
+        session.connection().execute(stmt, group)
+    created = session.execute(
+        update(IngestRow)
+        .where(
+            IngestRow.batch_id == batch.id,
+            IngestRow.status == RowStatus.ACCEPTED,
+            IngestRow.subject_id.is_not(None),
+            IngestRow.outcome.is_(None),
+        )
+        .values(outcome="created")
+        .execution_options(synchronize_session=False)
+    )
+    unlinked = session.scalar(
+        select(func.count())
+        .select_from(IngestRow)
+        .where(IngestRow.batch_id == batch.id, IngestRow.status == RowStatus.NEEDS_LINK)
+    )
+    return {
+        "created": int(getattr(created, "rowcount", 0) or 0),
+        "updated": len(updates),
+        "unchanged": len(unchanged),
+        "unlinked": int(unlinked or 0),
+    }
+
+
+_CATEGORY_BY_USCC = {
+    "91": "enterprise",
+    "92": "individual_business",
+    "93": "farmers_coop",
+    "12": "public_institution",
+    "11": "government",
+    "N": "farmers_coop",
+    "5": "social_org",
+}
+
+
+def _legal_category(code: str) -> str:
+    return _CATEGORY_BY_USCC.get(code[:2]) or _CATEGORY_BY_USCC.get(code[:1]) or "enterprise"
+
+
+def _analyze(session: Session, *tables: str) -> None:
+    """PostgreSQL: refresh planner statistics of tables just bulk-loaded in this transaction, or it plans
+    the set-based statements for empty tables (nested loops over a million rows)."""
+    if session.get_bind().dialect.name == "postgresql":
+        for table in tables:
+            session.execute(text(f"ANALYZE {table}"))
+
+
+SUBJECT_COLUMNS = [
+    "id",
+    "kind",
+    "category",
+    "uscc",
+    "name",
+    "legal_rep",
+    "district_key",
+    "industry",
+    "status",
+    "provisional",
+    "flagged",
+    "created_at",
+    "updated_at",
+]
+ATTRIBUTE_COLUMNS = ["subject_id", "attr", "value", "source_unit_key", "first_seen", "last_seen"]
+IDENTIFIER_COLUMNS = [
+    "subject_id",
+    "id_type",
+    "lookup",
+    "encrypted",
+    "masked",
+    "valid",
+    "source_unit_key",
+    "first_seen",
+]
+
+
+def _create_provisional_subjects(
+    session: Session, batch: IngestBatch, item: CatalogItemSpec, *, now: dt.datetime
+) -> None:
+    """Subjects for checksum-valid codes the platform did not know: created provisional (待核实).
+
+    The new codes are streamed in code order (so repeats are adjacent) and written chunk by chunk: memory
+    stays flat however many new subjects a file brings.
+    """
+    from xinyong.kit.identifiers import parse_id_type_label
+
+    conn = session.connection()
+    linker = Linker(session, item)
+    id_key = linker.f_idtype.key if linker.f_idtype is not None else None
+    b = bindparam("b", batch.id, type_=IngestRow.batch_id.type)
+    stream = session.execute(
+        select(IngestRow.subject_code, IngestRow.subject_lookup, IngestRow.subject_name, IngestRow.payload)
+        .where(
+            IngestRow.batch_id == batch.id,
+            IngestRow.status == RowStatus.ACCEPTED,
+            IngestRow.link == "new",
+            IngestRow.subject_id.is_(None),
+        )
+        .order_by(IngestRow.subject_lookup, IngestRow.subject_code, IngestRow.row_no)
+        .execution_options(yield_per=CHUNK)
+    )
+    previous: str | None = None
+    legal: list[tuple[str, str]] = []
+    persons: list[tuple[str, str, str, IdType]] = []
+    wrote_legal = wrote_persons = False
+
+    def flush_legal() -> None:
+        codes = [c for c, _ in legal]
+        existing = set(session.scalars(select(Subject.uscc).where(Subject.uscc.in_(codes))))
+        subjects, attrs = [], []
+        for code, name in legal:
+            if code in existing:
+                continue
+            sid = uuid.uuid4()
+            subjects.append(
+                [
+                    sid,
+                    "legal_person",
+                    _legal_category(code),
+                    code,
+                    name[:200],
+                    None,
+                    None,
+                    None,
+                    "存续",
+                    True,
+                    False,
+                    now,
+                    now,
+                ]
+            )
+            attrs.append([sid, "name", name[:200], batch.unit_key, now, now])
+        if subjects:
+            bulk.write_tuples(conn, SUBJECTS, SUBJECT_COLUMNS, subjects)
+            bulk.write_tuples(conn, ATTRIBUTES, ATTRIBUTE_COLUMNS, attrs)
+        legal.clear()
+
+    def flush_persons() -> None:
+        lookups = [lk for lk, _, _, _ in persons]
+        existing = set(
+            session.scalars(select(SubjectIdentifier.lookup).where(SubjectIdentifier.lookup.in_(lookups)))
+        )
+        subjects, idents, attrs = [], [], []
+        for lookup, number, name, id_type in persons:
+            if lookup in existing:
+                continue
+            sid = uuid.uuid4()
+            subjects.append(
+                [
+                    sid,
+                    "natural_person",
+                    "natural_person",
+                    None,
+                    name[:200],
+                    None,
+                    None,
+                    None,
+                    "正常",
+                    True,
+                    False,
+                    now,
+                    now,
+                ]
+            )
+            idents.append(
+                [
+                    sid,
+                    id_type.value,
+                    lookup,
+                    crypto.encrypt(number),
+                    mask_id_number(number),
+                    True,
+                    batch.unit_key,
+                    now,
+                ]
+            )
+            if name:
+                attrs.append([sid, "name", name[:200], batch.unit_key, now, now])
+        if subjects:
+            bulk.write_tuples(conn, SUBJECTS, SUBJECT_COLUMNS, subjects)
+            bulk.write_tuples(conn, IDENTIFIERS, IDENTIFIER_COLUMNS, idents)
+            if attrs:
+                bulk.write_tuples(conn, ATTRIBUTES, ATTRIBUTE_COLUMNS, attrs)
+        persons.clear()
+
+    for code, lookup, name, payload in stream:
+        key = lookup or code
+        if not key or key == previous:
+            continue
+        previous = key
+        if lookup:
+            label = payload.get(id_key) if id_key else None
+            id_type = (parse_id_type_label(str(label)) if label else None) or IdType.RESIDENT_ID
+            persons.append((str(lookup), str(code), name or "", id_type))
+            if len(persons) >= 900:
+                flush_persons()
+            wrote_persons = True
+        else:
+            legal.append((str(code), name or str(code)))
+            if len(legal) >= 900:
+                flush_legal()
+            wrote_legal = True
+    if legal:
+        flush_legal()
+    if persons:
+        flush_persons()
+    if wrote_legal:
+        conn.execute(
+            text(
+                "UPDATE ingest_rows SET subject_id = (SELECT id FROM subjects WHERE subjects.uscc = ingest_rows.subject_code)"
+                " WHERE batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NULL"
+                " AND subject_id IS NULL"
+            ).bindparams(b)
+        )
+    if wrote_persons:
+        conn.execute(
+            text(
+                "UPDATE ingest_rows SET subject_id = (SELECT subject_id FROM subject_identifiers i"
+                " WHERE i.lookup = ingest_rows.subject_lookup)"
+                " WHERE batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NOT NULL"
+                " AND subject_id IS NULL"
+            ).bindparams(b)
+        )
+
+
+def _note_names(session: Session, batch: IngestBatch, *, now: dt.datetime) -> None:
+    """Record, set-based, the name this unit gave each subject (provenance; consistency scores)."""
+    conn = session.connection()
+    b = bindparam("b", batch.id, type_=IngestRow.batch_id.type)
+    conn.execute(
+        text(
+            "UPDATE subject_attributes SET last_seen = :now FROM (SELECT DISTINCT subject_id, subject_name"
+            " FROM ingest_rows WHERE batch_id = :b AND outcome IS NOT NULL) s"
+            " WHERE subject_attributes.subject_id = s.subject_id AND subject_attributes.value = s.subject_name"
+            " AND subject_attributes.attr = 'name' AND subject_attributes.source_unit_key = :unit"
+        ).bindparams(_now_param("now", now), b, unit=batch.unit_key)
+    )
+    conn.execute(
+        text(
+            "INSERT INTO subject_attributes (subject_id, attr, value, source_unit_key, first_seen, last_seen)"
+            " SELECT DISTINCT s.subject_id, 'name', s.subject_name, :unit, :now, :now FROM ingest_rows s"
+            " WHERE s.batch_id = :b AND s.outcome IS NOT NULL AND s.subject_name IS NOT NULL"
+            " AND NOT EXISTS (SELECT 1 FROM subject_attributes a WHERE a.subject_id = s.subject_id"
+            " AND a.attr = 'name' AND a.value = s.subject_name AND a.source_unit_key = :unit)"
+        ).bindparams(_now_param("now", now), b, unit=batch.unit_key)
+    )
+
+
+# ----------------------------------------------------------------------------------------------- reading
+
+
+def summary(session: Session, batch: IngestBatch, *, limit: int = SUMMARY_ERROR_LIMIT) -> dict[str, Any]:
+    """The submission summary: ``batch_id, rows, accepted, rejected, warnings, status, errors``."""
+    problems = session.execute(
+        select(
+            IngestProblem.row_no,
+            IngestProblem.field,
+            IngestProblem.column,
+            IngestProblem.code,
+            IngestProblem.message,
+            IngestProblem.severity,
+        )
+        .where(IngestProblem.batch_id == batch.id)
+        .order_by(IngestProblem.row_no, IngestProblem.id)
+        .limit(limit)
+    ).all()
+    return {
+        "batch_id": str(batch.id),
+        "rows": batch.rows,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+        "warnings": batch.warnings,
+        "status": batch.status,
+        "errors": [
+            {"row": r, "field": f or col, "code": code, "message": msg, "severity": sev}
+            for r, f, col, code, msg, sev in problems
+        ],
+    }
+
+
+def detail(session: Session, batch: IngestBatch) -> dict[str, Any]:
+    """Everything a reviewer sees about a batch (without its rows)."""
+    return {
+        **summary(session, batch, limit=0),
+        "item": batch.item_code,
+        "unit": batch.unit_key,
+        "filename": batch.filename,
+        "format": batch.file_format,
+        "encoding": batch.encoding,
+        "content_hash": batch.content_hash,
+        "mapping": batch.mapping,
+        "trusted": batch.trusted,
+        "needs_link": batch.needs_link,
+        "duplicates": batch.duplicates,
+        "skipped": batch.skipped,
+        "outcome": batch.outcome,
+        "submitted_by": batch.submitted_by,
+        "submitted_at": batch.submitted_at,
+        "reviewed_by": batch.reviewed_by,
+        "reviewed_at": batch.reviewed_at,
+        "review_note": batch.review_note,
+    }
+
+
+def iter_problems(session: Session, batch_id: uuid.UUID) -> Iterator[dict[str, Any]]:
+    """Every problem of a batch in row order: row, column, field, raw value, rule, message, severity."""
+    rows = session.execute(
+        select(IngestProblem)
+        .where(IngestProblem.batch_id == batch_id)
+        .order_by(IngestProblem.row_no, IngestProblem.id)
+        .execution_options(yield_per=CHUNK)
+    ).scalars()
+    for p in rows:
+        yield {
+            "row": p.row_no,
+            "column": p.column,
+            "field": p.field,
+            "raw": p.raw,
+            "code": p.code,
+            "message": p.message,
+            "severity": p.severity,
+        }
+
+
+def preview(
+    session: Session, batch_id: uuid.UUID, *, limit: int = 50, status: str | None = None
+) -> Sequence[IngestRow]:
+    stmt = select(IngestRow).where(IngestRow.batch_id == batch_id)
+    if status:
+        stmt = stmt.where(IngestRow.status == status)
+    return session.scalars(stmt.order_by(IngestRow.row_no).limit(limit)).all()
+
+
+def candidates(session: Session, batch_id: uuid.UUID) -> dict[int, list[tuple[Subject, str]]]:
+    out: dict[int, list[tuple[Subject, str]]] = {}
+    for cand, subject in session.execute(
+        select(LinkCandidate, Subject)
+        .join(Subject, Subject.id == LinkCandidate.subject_id)
+        .where(LinkCandidate.batch_id == batch_id)
+        .order_by(LinkCandidate.row_no)
+    ):
+        out.setdefault(cand.row_no, []).append((subject, cand.reason))
+    return out
+
+
+def list_batches(
+    session: Session, *, unit_key: str | None = None, status: str | None = None, limit: int = 50
+) -> Sequence[IngestBatch]:
+    stmt = select(IngestBatch)
+    if unit_key:
+        stmt = stmt.where(IngestBatch.unit_key == unit_key)
+    if status:
+        stmt = stmt.where(IngestBatch.status == status)
+    return session.scalars(stmt.order_by(IngestBatch.submitted_at.desc()).limit(limit)).all()
+
+
+def replay_path(batch: IngestBatch) -> Path | None:
+    """The stored file of ``batch`` (to replay it)."""
+    return storage.find(batch.content_hash)

@@ -1,0 +1,161 @@
+"""The staff API (multipart and JSON rows, errors as JSON/CSV/XLSX, console pages) and the CLI summary."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy.orm import Session
+from typer.testing import CliRunner
+
+from tests.conftest import fresh_engine
+from tests.ingestion.helpers import DATA, staff
+from xinyong import bootstrap, db
+from xinyong.auth.permissions import current_actor
+from xinyong.config import get_settings
+from xinyong.kit.actor import CLI
+
+
+@pytest.fixture
+def api(client):  # type: ignore[no-untyped-def]
+    client.app.dependency_overrides[current_actor] = lambda: staff()
+    return client
+
+
+def test_routes_refuse_anonymous_callers(client) -> None:  # type: ignore[no-untyped-def]
+    res = client.post(
+        "/api/v1/staff/batches", json={"item": "xzcf_fr", "department": "shi_scjgj", "rows": [{}]}
+    )
+    assert res.status_code == 401 and res.json()["error"]["code"] == "unauthenticated"
+
+
+def test_multipart_upload_then_read_the_batch_and_its_errors(api) -> None:  # type: ignore[no-untyped-def]
+    content = (DATA / "penalties_gbk.csv").read_bytes()
+    res = api.post(
+        "/api/v1/staff/batches",
+        data={"item": "xzcf_fr", "department": "shi_scjgj"},
+        files={"file": ("处罚.csv", content, "text/csv")},
+    )
+    assert res.status_code == 201, res.text
+    body = res.json()
+    assert set(body) == {"batch_id", "rows", "accepted", "rejected", "warnings", "status", "errors"}
+    assert set(body["errors"][0]) == {"row", "field", "code", "message", "severity"}
+    again = api.post(
+        "/api/v1/staff/batches",
+        data={"item": "xzcf_fr", "department": "shi_scjgj"},
+        files={"file": ("处罚.csv", content, "text/csv")},
+    )
+    assert again.status_code == 200 and again.json()["batch_id"] == body["batch_id"]
+    detail = api.get(f"/api/v1/staff/batches/{body['batch_id']}").json()
+    assert detail["filename"] == "处罚.csv" and detail["status"] == "待审核"
+    errors = api.get(f"/api/v1/staff/batches/{body['batch_id']}/errors").json()["errors"]
+    assert {"row", "column", "field", "raw", "code", "message", "severity"} == set(errors[0])
+    csv_text = api.get(f"/api/v1/staff/batches/{body['batch_id']}/errors?format=csv").content.decode(
+        "utf-8-sig"
+    )
+    assert csv_text.splitlines()[0] == "行号,列,字段,原始值,规则,说明,级别" and "uscc.checksum" in csv_text
+    xlsx = api.get(f"/api/v1/staff/batches/{body['batch_id']}/errors?format=xlsx").content
+    sheet = load_workbook(io.BytesIO(xlsx)).active
+    assert sheet.cell(row=1, column=5).value == "规则" and sheet.max_row == len(errors) + 1
+    page = api.get(f"/console/ingestion/batches/{body['batch_id']}")
+    assert page.status_code == 200 and "审核通过" in page.text and "uscc.checksum" in page.text
+    res = api.post(
+        f"/console/ingestion/batches/{body['batch_id']}/approve",
+        data={"note": "同意"},
+        follow_redirects=False,
+    )
+    assert res.status_code == 303
+    assert api.get(f"/api/v1/staff/batches/{body['batch_id']}").json()["status"] == "已通过"
+
+
+def test_json_rows_through_the_api(api) -> None:  # type: ignore[no-untyped-def]
+    objects = [
+        json.loads(line) for line in (DATA / "penalties.jsonl").read_text(encoding="utf-8").splitlines()
+    ]
+    res = api.post(
+        "/api/v1/staff/batches", json={"item": "xzcf_fr", "department": "shi_scjgj", "rows": objects}
+    )
+    assert res.status_code == 201 and res.json()["accepted"] == 2
+    bad = api.post("/api/v1/staff/batches", json={"item": "nope", "department": "shi_scjgj", "rows": objects})
+    assert bad.status_code == 422 and bad.json()["error"]["code"] == "unknown_catalog_item"
+
+
+def test_template_and_console_pages_render(api) -> None:  # type: ignore[no-untyped-def]
+    res = api.get("/console/ingestion/template/xzcf_fr.xlsx")
+    wb = load_workbook(io.BytesIO(res.content))
+    ws = wb.worksheets[0]
+    assert ws.cell(row=1, column=1).value == "行政相对人名称"
+    lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
+    assert any("代码表" in (f or "") for f in lists), "code lists are drop-downs"
+    assert wb["代码表"].sheet_state == "hidden"
+    for url in (
+        "/console/ingestion/batches",
+        "/console/ingestion/upload",
+        "/console/ingestion/record",
+        "/console/ingestion/revocations",
+        "/console/ingestion/quality?month=2026-11",
+    ):
+        page = api.get(url)
+        assert page.status_code == 200, url
+    assert "echarts.min.js" in api.get("/console/ingestion/quality").text
+
+
+@pytest.fixture
+def cli_db(tmp_path: Path) -> Iterator[str]:
+    """A database of its own: the CLI commits."""
+    url = f"sqlite:///{tmp_path / 'cli.db'}"
+    engine = fresh_engine(url)
+    bootstrap.migrate(engine)
+    with Session(bind=engine) as s:
+        bootstrap.load_configuration(s, get_settings(), actor=CLI)
+        s.commit()
+    previous = db._engine
+    db.set_engine(engine)
+    yield url
+    db.set_engine(previous)
+    engine.dispose()
+
+
+def test_cli_ingest_prints_the_json_summary_and_writes_the_errors(cli_db: str, tmp_path: Path) -> None:
+    from xinyong.cli import app
+
+    out = tmp_path / "errors.xlsx"
+    runner = CliRunner()
+    res = runner.invoke(
+        app,
+        [
+            "ingest",
+            str(DATA / "penalties_gbk.csv"),
+            "--item",
+            "xzcf_fr",
+            "--department",
+            "shi_scjgj",
+            "--json",
+            "--errors-out",
+            str(out),
+        ],
+    )
+    assert res.exit_code == 0, res.output
+    summary = json.loads(res.output)
+    assert list(summary) == ["batch_id", "rows", "accepted", "rejected", "warnings", "status", "errors"]
+    assert (summary["rows"], summary["accepted"], summary["rejected"], summary["status"]) == (
+        13,
+        6,
+        4,
+        "待审核",
+    )
+    assert load_workbook(out).active.max_row == len(summary["errors"]) + 1
+    listed = json.loads(runner.invoke(app, ["batches", "list", "--json"]).output)
+    assert [b["batch_id"] for b in listed] == [summary["batch_id"]]
+    approved = json.loads(runner.invoke(app, ["batches", "approve", summary["batch_id"], "--json"]).output)
+    assert approved["status"] == "已通过" and approved["outcome"]["created"] == 6
+    report = json.loads(runner.invoke(app, ["quality", "report", "--month", "2026-11", "--json"]).output)
+    assert report[0]["unit_key"] == "shi_scjgj"
+    failed = runner.invoke(
+        app, ["ingest", str(DATA / "empty.csv"), "--item", "xzcf_fr", "--department", "shi_scjgj", "--json"]
+    )
+    assert failed.exit_code == 1 and json.loads(failed.output)["errors"][0]["code"] == "file.empty"
