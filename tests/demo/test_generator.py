@@ -76,7 +76,7 @@ def test_mix_is_realistic(session: Session) -> None:
     assert 0.02 < len(subjects_by_item["xzcf_fr"]) / n < 0.08
     assert 0.002 < len(subjects_by_item["yzsx"]) / n < 0.012
     assert len(subjects_by_item["xzxk_fr"]) / n > 0.5
-    assert 4.0 < len(chunk.records) / n < 6.0
+    assert 4.85 < len(chunk.records) / n < 5.15, len(chunk.records) / n
 
 
 def test_natural_persons_have_valid_encrypted_ids_only(session: Session) -> None:
