@@ -30,7 +30,6 @@ from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from bench.check_app import TOKEN  # noqa: E402
 
 MATTERS = ("zfcg", "xzsp", "gxf", "ztb")
 
@@ -85,8 +84,10 @@ def sample_codes(url: str, n: int) -> list[str]:
     return codes + listed
 
 
-async def run_phase(base: str, name: str, clients: int, seconds: float, codes: list[str]) -> Phase:
-    headers = {"Authorization": f"Bearer {TOKEN}"}
+async def run_phase(
+    base: str, name: str, clients: int, seconds: float, codes: list[str], token: str
+) -> Phase:
+    headers = {"Authorization": f"Bearer {token}"}
     latencies: list[float] = []
     errors = 0
     count = 0
@@ -144,6 +145,30 @@ def counts(url: str) -> tuple[int, int]:
     return int(subjects), int(records)
 
 
+def create_client(url: str) -> str:
+    """A real API client (keyed-hash key, checks.run, a rate limit above the benchmark's load); its key."""
+    from xinyong import db
+    from xinyong.auth import service as auth
+    from xinyong.auth.permissions import CHECKS_RUN
+    from xinyong.kit.actor import CLI
+
+    engine = db.make_engine(url)
+    db.set_engine(engine)
+    name = f"基准测试业务系统-{int(time.time())}"
+    with db.transaction() as session:
+        _, key = auth.create_client(
+            session,
+            name=name,
+            unit_key="shi_czj",
+            permissions=[CHECKS_RUN],
+            rate_per_minute=100_000,
+            actor=CLI,
+        )
+    db.set_engine(None)
+    engine.dispose()
+    return key
+
+
 def smoke_database() -> str:
     path = Path(tempfile.mkdtemp()) / "bench-check.db"
     url = f"sqlite:///{path}"
@@ -172,6 +197,7 @@ def main() -> None:
         if not url:
             raise SystemExit("set XINYONG_DATABASE_URL to the loaded benchmark database")
     n_subjects, n_records = counts(url)
+    token = create_client(url)
     codes = sample_codes(url, args.sample)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
@@ -181,8 +207,7 @@ def main() -> None:
             sys.executable,
             "-m",
             "uvicorn",
-            "bench.check_app:create",
-            "--factory",
+            "xinyong.asgi:app",
             "--host",
             "127.0.0.1",
             "--port",
@@ -198,11 +223,13 @@ def main() -> None:
     )
     try:
         wait_ready(base)
-        asyncio.run(run_phase(base, "check", 4, min(3.0, args.seconds), codes))  # warm caches and pools
+        asyncio.run(
+            run_phase(base, "check", 4, min(3.0, args.seconds), codes, token)
+        )  # warm caches and pools
         phases: list[tuple[Phase, Phase]] = []
         for c in (int(x) for x in args.clients.split(",")):
-            ping = asyncio.run(run_phase(base, "ping", c, args.seconds, codes))
-            chk = asyncio.run(run_phase(base, "check", c, args.seconds, codes))
+            ping = asyncio.run(run_phase(base, "ping", c, args.seconds, codes, token))
+            chk = asyncio.run(run_phase(base, "check", c, args.seconds, codes, token))
             phases.append((ping, chk))
     finally:
         server.terminate()
