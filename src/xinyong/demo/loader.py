@@ -69,7 +69,7 @@ def _clear(conn: Connection) -> None:
         "subjects",
     ]
     if conn.dialect.name == "postgresql":
-        conn.execute(text("TRUNCATE " + ", ".join(tables)))
+        conn.execute(text("TRUNCATE " + ", ".join(tables) + " CASCADE"))
     else:
         for t in tables:
             conn.execute(text(f"DELETE FROM {t}"))
