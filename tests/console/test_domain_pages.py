@@ -93,7 +93,7 @@ def test_domain_pages_render_in_the_console_shell_with_the_menu_and_csrf_token(
     for url in DOMAIN_PAGES:
         page = client.get(url)
         assert page.status_code == 200, url
-        assert 'class="side"' in page.text and f"测试credit_office_admin" in page.text, url
+        assert 'class="side"' in page.text and "测试credit_office_admin" in page.text, url
         assert "/static/console.css" in page.text and "_base" not in page.text, url
         forms = page.text.count('method="post"')
         # every post form (the logout form of the header included) carries the session's token
@@ -104,9 +104,10 @@ def test_domain_pages_render_in_the_console_shell_with_the_menu_and_csrf_token(
 def _console_posts(client: TestClient) -> list[str]:
     paths = []
     for route in flat_routes(client.app):
-        if "POST" in getattr(route, "methods", ()):
-            if route.path.startswith(("/console/lists", "/console/measures", "/console/ingestion")):
-                paths.append(route.path)
+        if "POST" in getattr(route, "methods", ()) and route.path.startswith(
+            ("/console/lists", "/console/measures", "/console/ingestion")
+        ):
+            paths.append(route.path)
     return paths
 
 
