@@ -17,13 +17,13 @@ from xinyong.auth import routes as auth_routes
 from xinyong.console import admin as console_admin
 from xinyong.console import audit as console_audit
 from xinyong.console import deps as console_deps
+from xinyong.console import ingestion as console_ingestion
+from xinyong.console import lists as console_lists
+from xinyong.console import measures as console_measures
 from xinyong.console import routes as console_routes
 from xinyong.errors import XinyongError
-from xinyong.ingestion import pages as ingestion_pages
 from xinyong.ingestion import routes as ingestion_routes
-from xinyong.lists import pages as lists_pages
 from xinyong.lists import routes as lists_routes
-from xinyong.measures import pages as measures_pages
 from xinyong.measures import routes as measures_routes
 from xinyong.portal import api as portal_api
 from xinyong.portal import pages as portal_pages
@@ -108,12 +108,12 @@ def create_app() -> FastAPI:
     app.include_router(console_routes.router)
     app.include_router(console_admin.router)
     app.include_router(console_audit.router)
+    app.include_router(console_lists.router)
+    app.include_router(console_measures.router)
+    app.include_router(console_ingestion.router)
     console_deps.install(app)
     app.include_router(measures_routes.router)
     app.include_router(lists_routes.router)
-    app.include_router(lists_pages.router)
-    app.include_router(measures_pages.router)
     app.include_router(ingestion_routes.router)
-    app.include_router(ingestion_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

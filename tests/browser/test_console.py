@@ -16,18 +16,39 @@ from xinyong.kit.actor import CLI
 PASSWORD = "Browser-Test-Pass-2026"
 _seq = itertools.count(1)
 
+#: The domain pages' menu entries (console.ingestion, console.lists, console.measures).
+OFFICE_MENU = [
+    "工作台",
+    "数据归集",
+    "批次审核",
+    "撤销决定",
+    "数据质量",
+    "名单管理",
+    "惩戒激励措施",
+    "核查统计",
+    "信息查阅",
+]
+
 ROLES: dict[str, tuple[str, list[str], list[str]]] = {
     # role: (unit, menu, home queues)
     "credit_office_admin": (
         "shi_fgw",
-        ["工作台", "信息查阅"],
+        OFFICE_MENU,
         ["我的报送批次", "待审核批次", "名单认定", "数据质量", "联合奖惩核查统计"],
     ),
-    "submitter": ("shi_scjgj", ["工作台", "信息查阅"], ["我的报送批次", "数据质量"]),
-    "reviewer": ("shi_scjgj", ["工作台", "信息查阅"], ["待审核批次", "名单认定", "数据质量"]),
+    "submitter": (
+        "shi_scjgj",
+        ["工作台", "数据归集", "数据质量", "名单管理", "惩戒激励措施", "信息查阅"],
+        ["我的报送批次", "数据质量"],
+    ),
+    "reviewer": (
+        "shi_scjgj",
+        ["工作台", "批次审核", "撤销决定", "数据质量", "名单管理", "惩戒激励措施", "信息查阅"],
+        ["待审核批次", "名单认定", "数据质量"],
+    ),
     "district_operator": (
         "wujin_fgj",
-        ["工作台", "信息查阅"],
+        OFFICE_MENU,
         ["我的报送批次", "待审核批次", "名单认定", "数据质量", "联合奖惩核查统计"],
     ),
     "auditor": ("shi_fgw", ["工作台", "审计日志"], ["今日查询日志"]),

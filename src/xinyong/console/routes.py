@@ -14,13 +14,8 @@ from xinyong.auth.actor import Actor
 from xinyong.auth.errors import Unauthenticated
 from xinyong.auth.permissions import (
     AUDIT_READ,
-    CHECKS_STATS,
     CLIENTS_MANAGE,
-    LISTS_RECOGNISE,
-    QUALITY_READ,
     RECORDS_READ_PRIVATE,
-    RECORDS_REVIEW,
-    RECORDS_SUBMIT,
     SESSION_COOKIE,
     USERS_MANAGE,
     client_ip,
@@ -43,15 +38,8 @@ register_nav(NavEntry("users", "账号管理", f"{PREFIX}/users", permission=USE
 register_nav(NavEntry("clients", "接口客户端", f"{PREFIX}/clients", permission=CLIENTS_MANAGE, order=81))
 register_nav(NavEntry("audit", "审计日志", f"{PREFIX}/audit", permission=AUDIT_READ, order=90))
 
-# Placeholders that later issues fill with a count and a page (console.nav.register_queue by key).
-for _q in (
-    Queue("my_batches", "我的报送批次", RECORDS_SUBMIT, "本单位报送的批次与退回更正", order=10),
-    Queue("pending_batches", "待审核批次", RECORDS_REVIEW, "本单位待审核的报送批次", order=20),
-    Queue("list_recognition", "名单认定", LISTS_RECOGNISE, "拟列入、告知期与移出的名单", order=30),
-    Queue("quality", "数据质量", QUALITY_READ, "完整性、及时性与规范性问题", order=40),
-    Queue("check_stats", "联合奖惩核查统计", CHECKS_STATS, "各事项核查与措施应用情况", order=50),
-):
-    register_queue(_q)
+# The work queues of the domains (batches, lists, quality, checks) are registered by their console
+# modules: console.ingestion, console.lists, console.measures.
 
 
 def _locked_accounts(session: DbSession, _actor: Actor) -> int:

@@ -59,6 +59,9 @@ def build_context(session: Session, *, batch_id: uuid.UUID) -> Context:
 
 def _clear(conn: Connection) -> None:
     tables = [
+        # ingestion rows pointing at demo records/subjects (PostgreSQL refuses to truncate referenced tables)
+        "ingest_revocations",
+        "ingest_link_candidates",
         "list_notices",
         "list_entry_events",
         "list_entries",

@@ -13,8 +13,9 @@ from pydantic import ValidationError
 
 from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import BATCHES_READ, QUALITY_READ, RECORDS_REVIEW, RECORDS_SUBMIT, require
+from xinyong.catalog import queries as catalog
 from xinyong.errors import Invalid
-from xinyong.ingestion import exports, quality, service
+from xinyong.ingestion import exports, privacy, quality, service
 from xinyong.ingestion.schemas import BatchDetail, BatchSummary, ReviewIn, RowsIn
 from xinyong.kit import clock
 from xinyong.web import DbSession
@@ -98,7 +99,12 @@ def get_errors(
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
 ) -> Response:
     batch = _readable(session, batch_id, actor)
-    problems = service.iter_problems(session, batch.id)
+    item = catalog.item_spec(session, batch.item_code)
+    problems = privacy.masked_problems(
+        service.iter_problems(session, batch.id),
+        item,
+        reveal=privacy.may_reveal(session, actor, unit_key=batch.unit_key, item=item),
+    )
     if format == "csv":
         return Response(
             exports.problems_csv(problems),

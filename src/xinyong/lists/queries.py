@@ -202,6 +202,7 @@ def entries(
     unit_key: str | None = None,
     limit: int = 50,
     offset: int = 0,
+    states: tuple[str, ...] | None = None,
 ) -> tuple[list[EntryOut], int]:
     """Entries with a lifecycle row, newest change first (a recognising unit's tracking view)."""
     cond = []
@@ -209,6 +210,8 @@ def entries(
         cond.append(ListEntry.list_type == list_type)
     if state:
         cond.append(ListEntry.state == state)
+    if states:
+        cond.append(ListEntry.state.in_(states))
     if unit_key:
         cond.append(ListEntry.recognising_unit_key == unit_key)
     total = session.scalar(select(func.count()).select_from(ListEntry).where(*cond)) or 0
@@ -232,3 +235,15 @@ def counts_by_type(session: Session, *, today: dt.date) -> dict[str, int]:
         if code is not None:
             out[code] += 1
     return out
+
+
+#: Entry states a recognising unit still has to act on: notice (拟列入), then service and the decision (已告知).
+AWAITING_ACTION = (EntryState.PROPOSED.value, EntryState.NOTIFIED.value)
+
+
+def count_awaiting_action(session: Session, *, unit_key: str | None = None) -> int:
+    """Entries awaiting a notice, its service or the listing decision (of ``unit_key``; all when None)."""
+    stmt = select(func.count()).select_from(ListEntry).where(ListEntry.state.in_(AWAITING_ACTION))
+    if unit_key:
+        stmt = stmt.where(ListEntry.recognising_unit_key == unit_key)
+    return int(session.scalar(stmt) or 0)

@@ -1,0 +1,427 @@
+"""Console pages of data ingestion (数据归集): batches and their review (problems, preview, link candidates),
+upload, a single-record form, the item's XLSX template, revocations with their deadlines, and quality
+scores with ECharts and drill-down.
+
+Personal ID numbers are masked in the preview table for everybody and in the problem list for staff
+without ``records.read_private`` over the batch's unit (ingestion.privacy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import uuid
+from itertools import islice
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
+
+from xinyong.auth.actor import Actor
+from xinyong.auth.permissions import (
+    BATCHES_READ,
+    QUALITY_READ,
+    RECORDS_REVIEW,
+    RECORDS_REVOKE,
+    RECORDS_SUBMIT,
+    require,
+)
+from xinyong.catalog import queries as catalog
+from xinyong.console.deps import PREFIX, Csrf, render
+from xinyong.console.nav import NavEntry, Queue, register_nav, register_queue
+from xinyong.errors import XinyongError
+from xinyong.ingestion import exports, privacy, quality, revocations, service
+from xinyong.ingestion import queries as batches_queries
+from xinyong.ingestion.models import BatchStatus
+from xinyong.kit import clock
+from xinyong.org import queries as org
+from xinyong.web import DbSession
+
+BASE = f"{PREFIX}/ingestion"
+router = APIRouter(prefix=BASE, include_in_schema=False)
+
+Reader = Annotated[Actor, Depends(require(BATCHES_READ))]
+Submitter = Annotated[Actor, Depends(require(RECORDS_SUBMIT))]
+Reviewer = Annotated[Actor, Depends(require(RECORDS_REVIEW))]
+Revoker = Annotated[Actor, Depends(require(RECORDS_REVOKE))]
+QualityReader = Annotated[Actor, Depends(require(QUALITY_READ))]
+
+
+def _unit(actor: Actor) -> str | None:
+    """The unit whose batches the actor works on (None: the credit office sees every unit)."""
+    return None if actor.is_credit_office else actor.unit_key
+
+
+def _returned(session: Session, actor: Actor) -> int:
+    return batches_queries.count_batches(session, status=BatchStatus.RETURNED, unit_key=_unit(actor))
+
+
+def _pending(session: Session, actor: Actor) -> int:
+    return batches_queries.count_batches(session, status=BatchStatus.PENDING, unit_key=_unit(actor))
+
+
+def _rejected_this_month(session: Session, actor: Actor) -> int:
+    since, until = quality.month_bounds(clock.today().strftime("%Y-%m"))
+    return batches_queries.rejected_rows(session, since=since, until=until, unit_key=_unit(actor))
+
+
+register_nav(NavEntry("ingestion", "数据归集", f"{BASE}/batches", permission=RECORDS_SUBMIT, order=20))
+register_nav(
+    NavEntry(
+        "review",
+        "批次审核",
+        f"{BASE}/batches?status={BatchStatus.PENDING}",
+        permission=RECORDS_REVIEW,
+        order=21,
+    )
+)
+register_nav(NavEntry("revocations", "撤销决定", f"{BASE}/revocations", permission=RECORDS_REVOKE, order=25))
+register_nav(NavEntry("quality", "数据质量", f"{BASE}/quality", permission=QUALITY_READ, order=30))
+for _q in (
+    Queue(
+        "my_batches",
+        "我的报送批次",
+        RECORDS_SUBMIT,
+        "本单位被退回、待更正后重新报送的批次",
+        f"{BASE}/batches?status={BatchStatus.RETURNED}",
+        _returned,
+        10,
+    ),
+    Queue(
+        "pending_batches",
+        "待审核批次",
+        RECORDS_REVIEW,
+        "本单位待审核的报送批次",
+        f"{BASE}/batches?status={BatchStatus.PENDING}",
+        _pending,
+        20,
+    ),
+    Queue(
+        "quality",
+        "数据质量",
+        QUALITY_READ,
+        "本月报送中未通过校验的数据行",
+        f"{BASE}/quality",
+        _rejected_this_month,
+        40,
+    ),
+):
+    register_queue(_q)
+
+
+def _page(
+    request: Request, session: Session, name: str, actor: Actor, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    return render(request, session, actor, f"ingestion/{name}", status_code, **context)
+
+
+def _see_other(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _items(session: Any) -> list[tuple[str, str]]:
+    return [(code, spec.name) for code, spec in catalog.all_specs(session).items()]
+
+
+@router.get("/batches", response_class=HTMLResponse)
+def batches(request: Request, session: DbSession, actor: Reader, status: str | None = None) -> HTMLResponse:
+    rows = service.list_batches(session, unit_key=_unit(actor), status=status or None, limit=200)
+    return _page(
+        request,
+        session,
+        "batches.html",
+        actor,
+        batches=rows,
+        status=status,
+        statuses=[s.value for s in BatchStatus],
+        can_submit=actor.has(RECORDS_SUBMIT),
+    )
+
+
+def _batch(
+    request: Request, session: Session, actor: Actor, batch_id: uuid.UUID, status: int = 200, **extra: Any
+) -> HTMLResponse:
+    batch = service.get(session, batch_id)
+    service.check_unit(session, actor, batch.unit_key)
+    item = catalog.item_spec(session, batch.item_code)
+    reveal = privacy.may_reveal(session, actor, unit_key=batch.unit_key, item=item)
+    problems = list(
+        privacy.masked_problems(islice(service.iter_problems(session, batch.id), 500), item, reveal=reveal)
+    )
+    rows = [
+        (r, *privacy.masked_row(r.payload, r.raw, item)) for r in service.preview(session, batch.id, limit=50)
+    ]
+    return render(
+        request,
+        session,
+        actor,
+        "ingestion/batch.html",
+        status,
+        batch=batch,
+        item=item,
+        problems=problems,
+        rows=rows,
+        waiting=service.preview(session, batch.id, limit=100, status="needs_link"),
+        candidates=service.candidates(session, batch.id),
+        can_review=actor.has(RECORDS_REVIEW),
+        can_withdraw=actor.has(RECORDS_SUBMIT),
+        **extra,
+    )
+
+
+@router.get("/batches/{batch_id}", response_class=HTMLResponse)
+def batch_page(request: Request, batch_id: uuid.UUID, session: DbSession, actor: Reader) -> HTMLResponse:
+    return _batch(request, session, actor, batch_id)
+
+
+def _act(request: Request, session: Session, actor: Actor, batch_id: uuid.UUID, step: Any) -> Response:
+    """Run one review action; on refusal show the batch page with the reason (nothing of it is kept)."""
+    try:
+        with session.begin_nested():
+            step()
+    except XinyongError as exc:
+        return _batch(request, session, actor, batch_id, exc.status_code, error=exc.message)
+    return _see_other(f"{BASE}/batches/{batch_id}")
+
+
+@router.post("/batches/{batch_id}/approve", response_class=HTMLResponse)
+def approve(
+    request: Request,
+    batch_id: uuid.UUID,
+    session: DbSession,
+    actor: Reviewer,
+    _csrf: Csrf,
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    return _act(
+        request,
+        session,
+        actor,
+        batch_id,
+        lambda: service.approve(session, batch_id=batch_id, actor=actor, now=clock.now(), note=note or None),
+    )
+
+
+@router.post("/batches/{batch_id}/return", response_class=HTMLResponse)
+def return_(
+    request: Request,
+    batch_id: uuid.UUID,
+    session: DbSession,
+    actor: Reviewer,
+    _csrf: Csrf,
+    note: Annotated[str, Form()],
+) -> Response:
+    return _act(
+        request,
+        session,
+        actor,
+        batch_id,
+        lambda: service.return_batch(session, batch_id=batch_id, actor=actor, now=clock.now(), note=note),
+    )
+
+
+@router.post("/batches/{batch_id}/withdraw", response_class=HTMLResponse)
+def withdraw(
+    request: Request, batch_id: uuid.UUID, session: DbSession, actor: Submitter, _csrf: Csrf
+) -> Response:
+    return _act(
+        request,
+        session,
+        actor,
+        batch_id,
+        lambda: service.withdraw(session, batch_id=batch_id, actor=actor, now=clock.now()),
+    )
+
+
+@router.post("/batches/{batch_id}/link", response_class=HTMLResponse)
+def link(
+    request: Request,
+    batch_id: uuid.UUID,
+    session: DbSession,
+    actor: Reviewer,
+    _csrf: Csrf,
+    row_no: Annotated[int, Form()],
+    subject_id: Annotated[uuid.UUID, Form()],
+) -> Response:
+    return _act(
+        request,
+        session,
+        actor,
+        batch_id,
+        lambda: service.link_row(
+            session, batch_id=batch_id, row_no=row_no, subject_id=subject_id, actor=actor
+        ),
+    )
+
+
+@router.get("/upload", response_class=HTMLResponse)
+def upload_form(request: Request, session: DbSession, actor: Submitter) -> HTMLResponse:
+    return _page(request, session, "upload.html", actor, items=_items(session), units=org.units(session))
+
+
+@router.post("/upload", response_class=HTMLResponse)
+async def upload(
+    request: Request,
+    session: DbSession,
+    actor: Submitter,
+    _csrf: Csrf,
+    file: UploadFile,
+    item: Annotated[str, Form()],
+    department: Annotated[str, Form()] = "",
+    encoding: Annotated[str, Form()] = "",
+) -> Response:
+    name = Path(file.filename or "upload.csv").name
+    try:
+        with tempfile.TemporaryDirectory() as tmp, session.begin_nested():
+            path = Path(tmp) / name
+            path.write_bytes(await file.read())
+            sub = service.submit(
+                session,
+                path=path,
+                filename=name,
+                item_code=item,
+                unit_key=department or actor.unit_key or "",
+                actor=actor,
+                now=clock.now(),
+                today=clock.today(),
+                encoding=encoding or None,
+            )
+    except XinyongError as exc:
+        return _page(
+            request,
+            session,
+            "upload.html",
+            actor,
+            exc.status_code,
+            items=_items(session),
+            units=org.units(session),
+            error=exc.message,
+        )
+    return _see_other(f"{BASE}/batches/{sub.batch.id}")
+
+
+@router.get("/record", response_class=HTMLResponse)
+def record_form(
+    request: Request, session: DbSession, actor: Submitter, item: str = "xzcf_fr"
+) -> HTMLResponse:
+    spec = catalog.item_spec(session, item)
+    return _page(request, session, "record.html", actor, items=_items(session), item=spec)
+
+
+@router.post("/record", response_class=HTMLResponse)
+async def record_submit(request: Request, session: DbSession, actor: Submitter, _csrf: Csrf) -> Response:
+    form = await request.form()
+    item = str(form.get("_item") or "")
+    spec = catalog.item_spec(session, item)
+    row = {f.key: str(form.get(f.key) or "") for f in spec.fields if form.get(f.key)}
+    try:
+        with session.begin_nested():
+            sub = service.submit(
+                session,
+                objects=[row],
+                item_code=item,
+                unit_key=actor.unit_key or "",
+                actor=actor,
+                now=clock.now(),
+                today=clock.today(),
+                filename="单条录入.json",
+            )
+    except XinyongError as exc:
+        return _page(
+            request,
+            session,
+            "record.html",
+            actor,
+            exc.status_code,
+            items=_items(session),
+            item=spec,
+            error=exc.message,
+        )
+    return _see_other(f"{BASE}/batches/{sub.batch.id}")
+
+
+@router.get("/template/{item}.xlsx")
+def template(item: str, session: DbSession, actor: Reader) -> Response:
+    spec = catalog.item_spec(session, item)
+    return Response(
+        exports.item_template(spec),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{item}-template.xlsx"'},
+    )
+
+
+@router.get("/revocations", response_class=HTMLResponse)
+def revocations_page(request: Request, session: DbSession, actor: Revoker) -> HTMLResponse:
+    return _page(
+        request,
+        session,
+        "revocations.html",
+        actor,
+        rows=revocations.listing(session, unit_key=_unit(actor)),
+        today=clock.today(),
+    )
+
+
+@router.post("/revocations", response_class=HTMLResponse)
+def revoke(
+    request: Request,
+    session: DbSession,
+    actor: Revoker,
+    _csrf: Csrf,
+    record_id: Annotated[uuid.UUID, Form()],
+    reason: Annotated[str, Form()],
+    revoked_on: Annotated[dt.date, Form()],
+) -> Response:
+    try:
+        with session.begin_nested():
+            revocations.revoke(
+                session,
+                record_id=record_id,
+                reason=reason,
+                revoked_on=revoked_on,
+                actor=actor,
+                now=clock.now(),
+            )
+    except XinyongError as exc:
+        return _page(
+            request,
+            session,
+            "revocations.html",
+            actor,
+            exc.status_code,
+            rows=revocations.listing(session, unit_key=_unit(actor)),
+            error=exc.message,
+            today=clock.today(),
+        )
+    return _see_other(f"{BASE}/revocations")
+
+
+@router.get("/quality", response_class=HTMLResponse)
+def quality_page(
+    request: Request,
+    session: DbSession,
+    actor: QualityReader,
+    month: str | None = None,
+    unit: str | None = None,
+) -> HTMLResponse:
+    month = month or clock.today().strftime("%Y-%m")
+    if not actor.is_credit_office:
+        unit = actor.unit_key
+    rows = quality.report(session, month=month, unit_key=unit, drill=unit is not None)
+    chart = {
+        "units": [r.unit_name for r in rows],
+        "series": {
+            name: [
+                None if getattr(r, key).value is None else round(getattr(r, key).value * 100, 1) for r in rows
+            ]
+            for key, name in (
+                ("completeness", "完整性"),
+                ("accuracy", "准确性"),
+                ("timeliness", "及时性"),
+                ("consistency", "一致性"),
+            )
+        },
+    }
+    return _page(request, session, "quality.html", actor, rows=rows, month=month, unit=unit, chart=chart)
