@@ -26,6 +26,7 @@ init: setup ## Migrate the database and load the city profile and catalogue
 
 demo: init ## Load the fictitious demo data set (DEMO_SUBJECTS, default 2000)
 	$(BIN)/xinyong demo --subjects $(DEMO_SUBJECTS) --seed 1
+	$(BIN)/xinyong users demo
 
 serve: ## Start the web server at http://127.0.0.1:8000
 	$(BIN)/xinyong serve
