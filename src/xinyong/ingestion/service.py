@@ -35,6 +35,7 @@ from xinyong.db import UTCDateTime
 from xinyong.errors import Invalid
 from xinyong.ingestion import storage
 from xinyong.ingestion.checks import RowChecker
+from xinyong.ingestion.deriving import DERIVED, RowDeriver
 from xinyong.ingestion.errors import BatchNotFound, BatchStateError, FileRefused, OutOfScope
 from xinyong.ingestion.linking import Link, Linker
 from xinyong.ingestion.models import (
@@ -46,7 +47,7 @@ from xinyong.ingestion.models import (
     LinkCandidate,
     RowStatus,
 )
-from xinyong.ingestion.normalise import RowNormaliser, is_summary_row, resolve_mapping
+from xinyong.ingestion.normalise import NormalisedRow, RowNormaliser, is_summary_row, resolve_mapping
 from xinyong.ingestion.readers import Table as FileTable
 from xinyong.ingestion.readers import detect_format, open_table, rows_from_objects
 from xinyong.kit import bulk, crypto
@@ -55,7 +56,7 @@ from xinyong.kit.masking import mask_id_number
 from xinyong.org import queries as org
 from xinyong.records.models import CreditRecord
 from xinyong.records.rules import current_rules
-from xinyong.records.service import Derived, _merge, derive
+from xinyong.records.service import _merge, derive
 from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
 
 ROWS = cast(Table, IngestRow.__table__)
@@ -64,7 +65,6 @@ SUBJECTS = cast(Table, Subject.__table__)
 IDENTIFIERS = cast(Table, SubjectIdentifier.__table__)
 ATTRIBUTES = cast(Table, SubjectAttribute.__table__)
 
-DERIVED = [k for k in Derived.__dataclass_fields__ if k != "natural_key"]
 ROW_COLUMNS = [
     "batch_id",
     "row_no",
@@ -367,6 +367,7 @@ def _stage(
     normaliser = RowNormaliser(item, table.header, mapping)
     checker = RowChecker(item, today=today)
     linker = Linker(session, item)
+    deriver = RowDeriver(item, rules=rules, units_by_uscc=units_by_uscc)
     c = _Counters()
     file_problems: list[list[Any]] = [
         [
@@ -392,14 +393,12 @@ def _stage(
             _stage_chunk(
                 session,
                 batch,
-                item,
                 pending,
                 width,
                 normaliser,
                 checker,
                 linker,
-                rules,
-                units_by_uscc,
+                deriver,
                 unit.district_key if unit else None,
                 districts,
                 c,
@@ -411,14 +410,12 @@ def _stage(
         _stage_chunk(
             session,
             batch,
-            item,
             pending,
             width,
             normaliser,
             checker,
             linker,
-            rules,
-            units_by_uscc,
+            deriver,
             unit.district_key if unit else None,
             districts,
             c,
@@ -439,40 +436,41 @@ def _stage(
 def _stage_chunk(
     session: Session,
     batch: IngestBatch,
-    item: CatalogItemSpec,
     chunk: list[tuple[int, list[str]]],
     width: int,
     normaliser: RowNormaliser,
     checker: RowChecker,
     linker: Linker,
-    rules: Any,
-    units_by_uscc: dict[str, str],
+    deriver: RowDeriver,
     unit_district: str | None,
     districts: dict[str, str],
     c: _Counters,
 ) -> None:
+    """One chunk: per row only in-memory work (normalise, memoised checks and derivations), then one
+    link look-up per kind for the chunk and one bulk write (COPY on PostgreSQL) of rows and problems."""
     conn = session.connection()
-    staged: list[tuple[int, Any, list[Any], Link | None]] = []
+    staged: list[tuple[int, NormalisedRow, bool, Link | None]] = []
     problems: list[list[Any]] = []
     name_key = linker.f_name.key if linker.f_name is not None else None
-    for line, cells in chunk:
+    batch_id = batch.id
+    counted = len(normaliser.counted)
+    for row_no, cells in chunk:  # row_no: the 1-based data row as the clerk counts it in the file
         if not any(cells) or not any(x.strip() for x in cells) or is_summary_row(cells):
             c.skipped += 1
             continue
         c.rows += 1
-        row_no = line  # the 1-based data row as the clerk counts it in the file
         norm = normaliser(cells)
         found = checker(norm.payload)
-        if len(cells) < width or any(x.strip() for x in cells[width:]):
+        if len(cells) != width and (len(cells) < width or any(x.strip() for x in cells[width:])):
             found = [*found, _columns_problem(len(cells), width)]
-        c.expected += len(normaliser.counted)
+        c.expected += counted
         c.filled += normaliser.filled(norm.payload)
         has_error = False
         for p in found:
-            col = norm.columns.get(p.field)
             raw = norm.raw.get(p.field, norm.payload.get(p.field))
             raw_text = None if raw is None else (";".join(raw) if isinstance(raw, list) else str(raw))[:500]
-            problems.append([batch.id, row_no, col, p.field, raw_text, p.code, p.message[:500], p.severity])
+            col = norm.columns.get(p.field)
+            problems.append([batch_id, row_no, col, p.field, raw_text, p.code, p.message[:500], p.severity])
             if p.severity == "error":
                 has_error = True
                 c.failed_values += 1
@@ -483,7 +481,7 @@ def _stage_chunk(
             has_error = True
             problems.append(
                 [
-                    batch.id,
+                    batch_id,
                     row_no,
                     None,
                     None,
@@ -494,36 +492,35 @@ def _stage_chunk(
                 ]
             )
             c.failed_values += 1
-        staged.append((row_no, norm, [has_error], link))
+        staged.append((row_no, norm, has_error, link))
     linker.resolve([lk for _, _, _, lk in staged if lk is not None])
     out: list[list[Any]] = []
-    for row_no, norm, flags, link in staged:
+    rejected_derived = [None] * len(DERIVED)
+    rejected_derived[DERIVED.index("severity_derived")] = False
+    rejected_derived[DERIVED.index("published")] = True
+    for row_no, norm, has_error, link in staged:
         payload = norm.payload
-        status = RowStatus.REJECTED if flags[0] else RowStatus.ACCEPTED
-        d: Derived | None = None
+        status = RowStatus.REJECTED if has_error else RowStatus.ACCEPTED
+        key: str | None = None
+        derived = rejected_derived
         if status is RowStatus.ACCEPTED:
             try:
-                d = derive(
-                    item,
-                    payload,
-                    rules=rules,
-                    units_by_uscc=units_by_uscc,
-                    is_person=linker.is_person(payload),
-                )
+                key, derived = deriver(payload, linker.is_person(payload))
             except ValueError as exc:
                 problems.append(
-                    [batch.id, row_no, None, None, None, "publicity.rules", f"无法计算公示期：{exc}", "error"]
+                    [batch_id, row_no, None, None, None, "publicity.rules", f"无法计算公示期：{exc}", "error"]
                 )
                 status = RowStatus.REJECTED
+                derived = rejected_derived
                 c.failed_values += 1
         if status is RowStatus.ACCEPTED and link is not None and link.method == "candidate":
             status = RowStatus.NEEDS_LINK
             cands = linker.candidates(payload, unit_district=unit_district, districts=districts)
             for sid, reason in cands:
-                session.add(LinkCandidate(batch_id=batch.id, row_no=row_no, subject_id=sid, reason=reason))
+                session.add(LinkCandidate(batch_id=batch_id, row_no=row_no, subject_id=sid, reason=reason))
             problems.append(
                 [
-                    batch.id,
+                    batch_id,
                     row_no,
                     None,
                     None,
@@ -540,30 +537,43 @@ def _stage_chunk(
             c.needs_link += 1
         else:
             c.rejected += 1
-        derived = [getattr(d, k) for k in DERIVED] if d is not None else [None] * len(DERIVED)
-        if d is None:
-            derived[DERIVED.index("severity_derived")] = False
-            derived[DERIVED.index("published")] = True
-        values: dict[str, Any] = {
-            "batch_id": batch.id,
-            "row_no": row_no,
-            "status": status.value,
-            "payload": payload,
-            "raw": norm.raw,
-            "natural_key": d.natural_key if d is not None else None,
-            "subject_id": link.subject_id if link is not None else None,
-            "link": link.method if link is not None and status is not RowStatus.REJECTED else None,
-            "subject_code": link.code if link is not None and link.method == "new" else None,
-            "subject_lookup": link.lookup if link is not None and link.method == "new" else None,
-            "subject_name": str(payload[name_key])[:200] if name_key and payload.get(name_key) else None,
-            "record_id": uuid.uuid4(),
-        }
-        values.update(zip(DERIVED, derived, strict=True))
-        out.append([values[k] for k in ROW_COLUMNS])
+        new = link is not None and link.method == "new"
+        subject_id = link.subject_id if link is not None else None
+        if new and subject_id is None and link is not None and not link.person and link.code:
+            # A valid code the platform does not know: its provisional subject gets an id derived from the
+            # code, so every row (and batch) naming it agrees without a look-up; created on approval.
+            subject_id = provisional_subject_id(link.code)
+        name = payload.get(name_key) if name_key else None
+        out.append(
+            [
+                batch_id,
+                row_no,
+                status.value,
+                payload,
+                norm.raw,
+                key,
+                subject_id,
+                link.method if link is not None and status is not RowStatus.REJECTED else None,
+                link.code if new and link is not None else None,
+                link.lookup if new and link is not None else None,
+                str(name)[:200] if name else None,
+                uuid.uuid4(),
+                *derived,
+            ]
+        )
     session.flush()
     bulk.write_tuples(conn, ROWS, ROW_COLUMNS, out)
     if problems:
         bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, problems)
+
+
+#: Namespace of provisional subjects' ids (uuid5 of the normalised code).
+PROVISIONAL_NAMESPACE = uuid.UUID("5b0e7c1e-6a53-4c8e-9f0e-2f8d7e0c4a11")
+
+
+def provisional_subject_id(code: str) -> uuid.UUID:
+    """The id a provisional subject for unified social credit code ``code`` is created with."""
+    return uuid.uuid5(PROVISIONAL_NAMESPACE, code)
 
 
 def _columns_problem(got: int, width: int) -> Any:
@@ -1038,11 +1048,66 @@ IDENTIFIER_COLUMNS = [
 def _create_provisional_subjects(
     session: Session, batch: IngestBatch, item: CatalogItemSpec, *, now: dt.datetime
 ) -> None:
-    """Subjects for checksum-valid codes the platform did not know: created provisional (待核实).
+    """Subjects for checksum-valid codes the platform did not know: created provisional (待核实)."""
+    _create_provisional_organisations(session, batch, now=now)
+    _create_provisional_persons(session, batch, item, now=now)
 
-    The new codes are streamed in code order (so repeats are adjacent) and written chunk by chunk: memory
-    stays flat however many new subjects a file brings.
-    """
+
+def _category_sql(column: str) -> str:
+    """SQL for :func:`_legal_category` of a code column."""
+    two = " ".join(
+        f"WHEN substr({column}, 1, 2) = '{k}' THEN '{v}'" for k, v in _CATEGORY_BY_USCC.items() if len(k) == 2
+    )
+    one = " ".join(
+        f"WHEN substr({column}, 1, 1) = '{k}' THEN '{v}'" for k, v in _CATEGORY_BY_USCC.items() if len(k) == 1
+    )
+    return f"CASE {two} {one} ELSE 'enterprise' END"
+
+
+def _create_provisional_organisations(session: Session, batch: IngestBatch, *, now: dt.datetime) -> None:
+    """Set-based: rows staged with a new code carry the id :func:`provisional_subject_id` gives it. Rows
+    whose code has meanwhile become known under another id are pointed at that subject; a subject is
+    inserted, named after the code's first row, for each planned id not yet present. Names are noted as
+    attributes by :func:`_note_names` like every other row's."""
+    conn = session.connection()
+    b = bindparam("b", batch.id, type_=IngestRow.batch_id.type)
+    new_rows = (
+        "batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NULL"
+        " AND subject_code IS NOT NULL AND subject_id IS NOT NULL"
+    )
+    conn.execute(
+        text(
+            "UPDATE ingest_rows SET subject_id = (SELECT x.id FROM subjects x WHERE x.uscc = ingest_rows.subject_code)"
+            f" WHERE {new_rows} AND EXISTS (SELECT 1 FROM subjects x WHERE x.uscc = ingest_rows.subject_code"
+            " AND x.id <> ingest_rows.subject_id)"
+        ).bindparams(b)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        first = (
+            "SELECT DISTINCT ON (subject_id) subject_id, subject_code, subject_name FROM ingest_rows"
+            f" WHERE {new_rows} ORDER BY subject_id, row_no"
+        )
+    else:  # SQLite: the bare columns of a min() aggregate come from the row holding the minimum
+        first = (
+            "SELECT subject_id, subject_code, subject_name, min(row_no) AS first_row FROM ingest_rows"
+            f" WHERE {new_rows} GROUP BY subject_id"
+        )
+    conn.execute(
+        text(
+            "INSERT INTO subjects (id, kind, category, uscc, name, status, provisional, flagged, created_at,"
+            f" updated_at) SELECT t.subject_id, 'legal_person', {_category_sql('t.subject_code')}, t.subject_code,"
+            " COALESCE(t.subject_name, t.subject_code), '存续', :true, :false, :now, :now"
+            f" FROM ({first}) t WHERE NOT EXISTS (SELECT 1 FROM subjects x WHERE x.id = t.subject_id)"
+        ).bindparams(b, _now_param("now", now), bindparam("true", True), bindparam("false", False))
+    )
+
+
+def _create_provisional_persons(
+    session: Session, batch: IngestBatch, item: CatalogItemSpec, *, now: dt.datetime
+) -> None:
+    """Persons by new ID number: the number is stored encrypted, so these are made in Python. The new
+    numbers are streamed in look-up order (repeats adjacent) and written chunk by chunk: memory stays
+    flat however many new persons a file brings."""
     from xinyong.kit.identifiers import parse_id_type_label
 
     conn = session.connection()
@@ -1055,46 +1120,15 @@ def _create_provisional_subjects(
             IngestRow.batch_id == batch.id,
             IngestRow.status == RowStatus.ACCEPTED,
             IngestRow.link == "new",
+            IngestRow.subject_lookup.is_not(None),
             IngestRow.subject_id.is_(None),
         )
-        .order_by(IngestRow.subject_lookup, IngestRow.subject_code, IngestRow.row_no)
+        .order_by(IngestRow.subject_lookup, IngestRow.row_no)
         .execution_options(yield_per=CHUNK)
     )
     previous: str | None = None
-    legal: list[tuple[str, str]] = []
     persons: list[tuple[str, str, str, IdType]] = []
-    wrote_legal = wrote_persons = False
-
-    def flush_legal() -> None:
-        codes = [c for c, _ in legal]
-        existing = set(session.scalars(select(Subject.uscc).where(Subject.uscc.in_(codes))))
-        subjects, attrs = [], []
-        for code, name in legal:
-            if code in existing:
-                continue
-            sid = uuid.uuid4()
-            subjects.append(
-                [
-                    sid,
-                    "legal_person",
-                    _legal_category(code),
-                    code,
-                    name[:200],
-                    None,
-                    None,
-                    None,
-                    "存续",
-                    True,
-                    False,
-                    now,
-                    now,
-                ]
-            )
-            attrs.append([sid, "name", name[:200], batch.unit_key, now, now])
-        if subjects:
-            bulk.write_tuples(conn, SUBJECTS, SUBJECT_COLUMNS, subjects)
-            bulk.write_tuples(conn, ATTRIBUTES, ATTRIBUTE_COLUMNS, attrs)
-        legal.clear()
+    wrote_persons = False
 
     def flush_persons() -> None:
         lookups = [lk for lk, _, _, _ in persons]
@@ -1145,34 +1179,17 @@ def _create_provisional_subjects(
         persons.clear()
 
     for code, lookup, name, payload in stream:
-        key = lookup or code
-        if not key or key == previous:
+        if not lookup or lookup == previous:
             continue
-        previous = key
-        if lookup:
-            label = payload.get(id_key) if id_key else None
-            id_type = (parse_id_type_label(str(label)) if label else None) or IdType.RESIDENT_ID
-            persons.append((str(lookup), str(code), name or "", id_type))
-            if len(persons) >= 900:
-                flush_persons()
-            wrote_persons = True
-        else:
-            legal.append((str(code), name or str(code)))
-            if len(legal) >= 900:
-                flush_legal()
-            wrote_legal = True
-    if legal:
-        flush_legal()
+        previous = lookup
+        label = payload.get(id_key) if id_key else None
+        id_type = (parse_id_type_label(str(label)) if label else None) or IdType.RESIDENT_ID
+        persons.append((str(lookup), str(code), name or "", id_type))
+        if len(persons) >= 900:
+            flush_persons()
+        wrote_persons = True
     if persons:
         flush_persons()
-    if wrote_legal:
-        conn.execute(
-            text(
-                "UPDATE ingest_rows SET subject_id = (SELECT id FROM subjects WHERE subjects.uscc = ingest_rows.subject_code)"
-                " WHERE batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NULL"
-                " AND subject_id IS NULL"
-            ).bindparams(b)
-        )
     if wrote_persons:
         conn.execute(
             text(
