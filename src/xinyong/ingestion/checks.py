@@ -52,6 +52,8 @@ _CROSS_ROLES = (
     "exit_on",
 )
 _CHECKED, _LENGTH, _PLAIN = 0, 1, 2
+#: Per field: key, spec, its "required" problem, id-type source field, mode, memo, max length, sentinels.
+_Plan = tuple[str, FieldSpec, Problem | None, str | None, int, dict[Any, list[Problem]], int, list[str]]
 
 
 class RowChecker:
@@ -66,7 +68,7 @@ class RowChecker:
         self.item = item
         self.today = today
         self._role = {str(f.role): f for f in item.fields if f.role is not None}
-        self._plans: list[tuple[FieldSpec, Problem | None, str | None, int, dict[Any, list[Problem]]]] = []
+        self._plans: list[_Plan] = []
         for spec in item.fields:
             required = Problem(spec.key, "required", f"{spec.label}：必填项为空") if spec.required else None
             if spec.type in _CACHED_TYPES or spec.type is FieldType.CODE_LIST:
@@ -75,43 +77,54 @@ class RowChecker:
                 mode = _LENGTH
             else:
                 mode = _PLAIN
-            self._plans.append((spec, required, spec.id_type_source(), mode, {}))
-        fine = self._role.get("fine_amount")
-        self._fine_key = fine.key if fine is not None else None
-        conf = self._role.get("confiscation_amount")
-        self._presence_key = conf.key if conf is not None else None
+            plan: _Plan = (
+                spec.key,
+                spec,
+                required,
+                spec.id_type_source(),
+                mode,
+                {},
+                spec.max_length or 0,
+                spec.sentinels,
+            )
+            self._plans.append(plan)
         self._cross_keys = [self._role[r].key for r in _CROSS_ROLES if r in self._role]
+        fine = self._role.get("fine_amount")
+        conf = self._role.get("confiscation_amount")
+        self._fine_at = self._cross_keys.index(fine.key) if fine is not None else -1
+        self._presence_at = self._cross_keys.index(conf.key) if conf is not None else -1
         self._cross_cache: dict[tuple[Any, ...], list[Problem]] = {}
 
     def __call__(self, payload: dict[str, Any]) -> list[Problem]:
         problems: list[Problem] = []
         get = payload.get
-        for spec, required, source, mode, cache in self._plans:
-            value = get(spec.key)
+        for key, spec, required, source, mode, cache, max_length, sentinels in self._plans:
+            value = get(key)
             if value is None or value == "" or value == []:
                 if required is not None:
                     problems.append(required)
                 continue
             if mode == _LENGTH:
-                if spec.max_length and len(str(value)) > spec.max_length:
+                if max_length and len(str(value)) > max_length:
                     problems.extend(check_field(spec, value, payload, today=self.today))
                 continue
-            if spec.sentinels and value in spec.sentinels:  # "none yet" (17 zeros + X): not checked
+            if sentinels and value in sentinels:  # "none yet" (17 zeros + X): not checked
                 continue
             if mode == _PLAIN:
                 problems.extend(check_field(spec, value, payload, today=self.today))
                 continue
-            key = (tuple(value) if isinstance(value, list) else value, get(source) if source else None)
-            hit = cache.get(key)
+            memo_key = tuple(value) if isinstance(value, list) else value
+            if source:
+                memo_key = (memo_key, get(source))
+            hit = cache.get(memo_key)
             if hit is None:
                 hit = check_field(spec, value, payload, today=self.today)
                 if len(cache) >= _FIELD_CACHE:
                     cache.clear()
-                cache[key] = hit
+                cache[memo_key] = hit
             if hit:
                 problems.extend(hit)
-        cross_key = tuple(self._cross_value(k, get(k)) for k in self._cross_keys)
-        found = self._cross_cache.get(cross_key)
+        found = self._cross_cache.get(cross_key := self._cross_key(payload))
         if found is None:
             found = [*_cross_field(self.item, payload), *self._cross(payload)]
             if len(self._cross_cache) >= _FIELD_CACHE:
@@ -121,20 +134,22 @@ class RowChecker:
             problems.extend(found)
         return problems
 
-    def _cross_value(self, key: str, value: Any) -> Any:
-        """What the cross-field rules read of a value: a list as a tuple; the fine amount only as
-        blank (None), positive (True) or not (False), the confiscation amount only as filled or not —
-        so a column of distinct amounts still hits."""
-        if isinstance(value, list):
-            return tuple(value)
-        if key == self._presence_key:
-            return value not in (None, "")
-        if key == self._fine_key:
-            if value in (None, ""):
-                return None
-            amount = _amount(value)
-            return amount is not None and amount > 0
-        return value
+    def _cross_key(self, payload: dict[str, Any]) -> tuple[Any, ...]:
+        """What the cross-field rules read of a payload: lists as tuples; the fine amount only as blank
+        (None), positive (True) or not (False), the confiscation amount only as filled or not — so a
+        column of distinct amounts still hits."""
+        get = payload.get
+        values = [tuple(v) if isinstance(v := get(k), list) else v for k in self._cross_keys]
+        if self._presence_at >= 0:
+            values[self._presence_at] = values[self._presence_at] not in (None, "")
+        if self._fine_at >= 0:
+            fine = values[self._fine_at]
+            if fine not in (None, ""):
+                amount = _amount(fine)
+                values[self._fine_at] = amount is not None and amount > 0
+            else:
+                values[self._fine_at] = None
+        return tuple(values)
 
     def _cross(self, payload: dict[str, Any]) -> list[Problem]:
         """Ingestion's cross-field rules beyond records.validation's."""
