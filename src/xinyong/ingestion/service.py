@@ -441,7 +441,7 @@ def _stage(
             progress(len(pending))
     if c.rows == 0:
         raise FileRefused("文件没有数据行", code="file.empty")
-    _analyze(session, "ingest_rows")
+    _analyze(session, c.rows, "ingest_rows")
     duplicates = _resolve_duplicates(session, batch, item, rules, units_by_uscc, linker, c)
     batch.rows, batch.accepted, batch.rejected = c.rows, c.accepted, c.rejected
     batch.warnings, batch.needs_link, batch.skipped = c.warnings, c.needs_link, c.skipped
@@ -851,7 +851,9 @@ def _approve(
 ) -> ApplyResult:
     session.flush()
     _create_provisional_subjects(session, batch, item, now=now)
-    _analyze(session, "subjects")  # ingest_rows was analysed when staged
+    # ingest_rows was analysed when staged; subjects just received the provisional ones; the names noted
+    # below are matched against subject_attributes, which the previous big batch may have just filled.
+    _analyze(session, batch.rows, "subjects", "subject_attributes")
     counts = _classify(session, batch, item)
     conn = session.connection()
     accepted = "s.batch_id = :b AND s.status = 'accepted' AND s.subject_id IS NOT NULL"
@@ -968,8 +970,9 @@ def _classify(session: Session, batch: IngestBatch, item: CatalogItemSpec) -> di
         if new == stored and subject_id == stored_subject:
             unchanged.append(row_id)
             continue
-        change: dict[str, Any] = {"_id": row_id, "record_id": record_id, "payload": new}
-        if new != payload:
+        change: dict[str, Any] = {"_id": row_id, "record_id": record_id}
+        if new != payload:  # merged with the stored 处罚类别: the staged row takes the merged payload
+            change["payload"] = new
             d = derive(item, new, rules=rules, units_by_uscc=units_by_uscc, is_person=linker.is_person(new))
             change.update({k: getattr(d, k) for k in DERIVED})
         updates.append(change)
@@ -980,8 +983,8 @@ def _classify(session: Session, batch: IngestBatch, item: CatalogItemSpec) -> di
             .values(outcome="unchanged")
             .execution_options(synchronize_session=False)
         )
-    plain = [u for u in updates if len(u) == 3]
-    rederived = [u for u in updates if len(u) > 3]
+    plain = [u for u in updates if len(u) == 2]  # the staged payload stands: no need to rewrite it
+    rederived = [u for u in updates if len(u) > 2]
     for group in (plain, rederived):
         if not group:
             continue
@@ -1019,10 +1022,16 @@ def _legal_category(code: str) -> str:
     return _CATEGORY_BY_USCC.get(code[:2]) or _CATEGORY_BY_USCC.get(code[:1]) or "enterprise"
 
 
-def _analyze(session: Session, *tables: str) -> None:
-    """PostgreSQL: refresh planner statistics of tables just bulk-loaded in this transaction, or it plans
-    the set-based statements for empty tables (nested loops over a million rows)."""
-    if session.get_bind().dialect.name == "postgresql":
+#: Batches from this many rows on refresh the planner statistics of the tables they load.
+ANALYZE_FROM_ROWS = 10_000
+
+
+def _analyze(session: Session, rows: int, *tables: str) -> None:
+    """PostgreSQL, for a big batch: refresh planner statistics of tables just bulk-loaded (possibly in
+    this very transaction, which autovacuum cannot see), or it plans the set-based statements for tables
+    it believes empty — nested loops with a sequential scan inside, minutes for a million rows. A small
+    batch does not move the statistics enough to pay for the sampling."""
+    if rows >= ANALYZE_FROM_ROWS and session.get_bind().dialect.name == "postgresql":
         for table in tables:
             session.execute(text(f"ANALYZE {table}"))
 
