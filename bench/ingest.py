@@ -91,6 +91,30 @@ def generate(path: Path, rows: int, fmt: str) -> None:
                 fh.write(json.dumps(dict(zip(HEADER, values, strict=True)), ensure_ascii=False) + "\n")
 
 
+def _cpu_self() -> float:
+    ru = resource.getrusage(resource.RUSAGE_SELF)
+    return ru.ru_utime + ru.ru_stime
+
+
+def _server_pid(conn: object) -> int | None:
+    """The PostgreSQL backend's process id, when the server runs on this machine (else None)."""
+    from sqlalchemy import text
+
+    pid = int(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())  # type: ignore[attr-defined]
+    return pid if Path(f"/proc/{pid}/stat").exists() else None
+
+
+def _cpu_of(pid: int | None) -> float:
+    """CPU seconds (user + system) a local process has used so far; 0 when unknown."""
+    if pid is None:
+        return 0.0
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _prepare(url: str) -> None:
     from sqlalchemy.orm import Session
 
@@ -132,7 +156,10 @@ def phase_ingest(url: str, path: Path) -> dict[str, float]:
             now=clock.now(),
         )
     t0 = time.perf_counter()
+    c0 = _cpu_self()
     with db.transaction() as s:
+        pid = _server_pid(s) if url.startswith("postgresql") else None
+        s0 = _cpu_of(pid)
         sub = service.submit(
             s,
             path=path,
@@ -144,8 +171,16 @@ def phase_ingest(url: str, path: Path) -> dict[str, float]:
         )
         assert sub.applied is not None, service.summary(s, sub.batch)
         created = sub.applied.counts["created"]
+        s.flush()
+        server = _cpu_of(pid) - s0
     seconds = time.perf_counter() - t0
-    return {"seconds": seconds, "rows": sub.batch.rows, "created": created}
+    return {
+        "seconds": seconds,
+        "rows": sub.batch.rows,
+        "created": created,
+        "cpu": _cpu_self() - c0,
+        "server_cpu": server,
+    }
 
 
 def phase_baseline(url: str, path: Path) -> dict[str, float]:
@@ -164,7 +199,10 @@ def phase_baseline(url: str, path: Path) -> dict[str, float]:
         conn.execute(text("DROP TABLE IF EXISTS bench_raw"))
         conn.execute(text(f"CREATE TABLE bench_raw ({cols})"))
     t0 = time.perf_counter()
+    c0 = _cpu_self()
     with engine.begin() as conn:
+        pid = _server_pid(conn) if engine.dialect.name == "postgresql" else None
+        s0 = _cpu_of(pid)
         raw = conn.connection.driver_connection
         assert raw is not None
         if engine.dialect.name == "postgresql":
@@ -189,16 +227,27 @@ def phase_baseline(url: str, path: Path) -> dict[str, float]:
                         batch = []
                 if batch:
                     cur.executemany(sql, batch)
+        server = _cpu_of(pid) - s0
     seconds = time.perf_counter() - t0
+    cpu = _cpu_self() - c0
     with engine.begin() as conn:
         rows = conn.execute(text("SELECT count(*) FROM bench_raw")).scalar_one()
         conn.execute(text("DROP TABLE bench_raw"))
-    return {"seconds": seconds, "rows": float(rows)}
+    return {"seconds": seconds, "rows": float(rows), "cpu": cpu, "server_cpu": server}
+
+
+def _peak_mb() -> float:
+    """This process's peak resident set size. VmHWM belongs to the process image, whereas ru_maxrss
+    carries over the parent's high-water mark through fork and exec (Linux)."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def child(kind: str, url: str, path: str) -> None:
     result = phase_ingest(url, Path(path)) if kind == "ingest" else phase_baseline(url, Path(path))
-    result["peak_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    result["peak_mb"] = _peak_mb()
     print("RESULT " + json.dumps(result))
 
 
@@ -249,13 +298,17 @@ def main() -> None:
                 tmpdir / "data",
             )
             for fmt, path in (("CSV", csv_path), ("JSON Lines", jsonl_path)):
+                load_before = os.getloadavg()[0]
                 res = run_child("ingest", url, path, tmpdir / f"data-{db_name}-{fmt[:3]}")
+                res["load"] = max(load_before, os.getloadavg()[0])
                 assert res["created"] == rows, res
                 results.append((db_name, fmt, res, base))
                 print(
                     f"{db_name:<10} {fmt:<10} {rows:>9,} rows  ingest {rows / res['seconds']:>9,.0f} rows/s "
-                    f"(peak {res['peak_mb']:.0f} MB)   raw load {rows / base['seconds']:>9,.0f} rows/s "
-                    f"(peak {base['peak_mb']:.0f} MB)   ratio {res['seconds'] / base['seconds']:.1f}×",
+                    f"(cpu {res['cpu']:.1f} s + server {res['server_cpu']:.1f} s, peak {res['peak_mb']:.0f} MB)"
+                    f"   raw load {rows / base['seconds']:>9,.0f} rows/s (cpu {base['cpu']:.1f} s + server "
+                    f"{base['server_cpu']:.1f} s, peak {base['peak_mb']:.0f} MB)   ratio "
+                    f"{res['seconds'] / base['seconds']:.1f}×   load average {res['load']:.1f}",
                     flush=True,
                 )
     if not args.smoke:
@@ -275,15 +328,20 @@ def write_report(rows: int, results: list[tuple[str, str, dict[str, float], dict
         "linked (every code new: a provisional subject each), staged, and applied to `credit_records` in one",
         "transaction. Baseline = the raw load of the same rows in the same run: PostgreSQL `COPY … FORMAT csv` into",
         "a plain 17-column text table; SQLite `executemany` of the parsed rows into one. Peak memory is the",
-        "process's maximum resident set size.",
+        "process's maximum resident set size. CPU = seconds of CPU the benchmark process (client) and its",
+        "PostgreSQL backend (server, read from /proc) used — unlike wall time, not inflated by other work on the",
+        "machine; load average = the 1-minute load before/after the phase (the higher), on 2 cores.",
         "",
-        "| database | format | rows | end to end (rows/s) | peak MB | raw load (rows/s) | raw peak MB | time ratio |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
+        "| database | format | rows | end to end (rows/s) | CPU s client + server | peak MB | raw load (rows/s) "
+        "| raw CPU s client + server | raw peak MB | time ratio | load average |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for db_name, fmt, res, base in results:
         lines.append(
-            f"| {db_name} | {fmt} | {rows:,} | {rows / res['seconds']:,.0f} | {res['peak_mb']:.0f} | "
-            f"{rows / base['seconds']:,.0f} | {base['peak_mb']:.0f} | {res['seconds'] / base['seconds']:.1f}× |"
+            f"| {db_name} | {fmt} | {rows:,} | {rows / res['seconds']:,.0f} | "
+            f"{res['cpu']:.0f} + {res['server_cpu']:.0f} | {res['peak_mb']:.0f} | {rows / base['seconds']:,.0f} | "
+            f"{base['cpu']:.0f} + {base['server_cpu']:.0f} | {base['peak_mb']:.0f} | "
+            f"{res['seconds'] / base['seconds']:.1f}× | {res['load']:.1f} |"
         )
     out = ROOT / "docs" / "benchmarks" / "ingest.md"
     existing = out.read_text(encoding="utf-8") if out.exists() else ""

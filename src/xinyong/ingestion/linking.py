@@ -20,7 +20,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import String, any_, bindparam, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from xinyong.catalog.schemas import CatalogItemSpec
@@ -123,6 +124,7 @@ class Linker:
         kinds = {str(k) for k in item.subject_kinds}
         self.only_person = kinds == {SubjectKind.NATURAL_PERSON.value}
         self.mixed = len(kinds) > 1
+        self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def is_person(self, payload: dict[str, Any]) -> bool:
         if self.only_person:
@@ -168,9 +170,9 @@ class Linker:
         """Fill ``subject_id`` of every planned link from the database (one query per kind per chunk)."""
         usccs = {lk.code for lk in links if lk.method == "new" and not lk.person and lk.code}
         found: dict[str, uuid.UUID] = {}
-        for part in _chunks(sorted(c for c in usccs if c)):
+        for part in self._chunks(sorted(c for c in usccs if c)):
             for sid, code in self.session.execute(
-                select(Subject.id, Subject.uscc).where(Subject.uscc.in_(part))
+                select(Subject.id, Subject.uscc).where(self._in(Subject.uscc, part))
             ):
                 found[str(code)] = sid
         lookups: dict[tuple[str, str], uuid.UUID] = {}
@@ -183,10 +185,10 @@ class Linker:
             elif lk.method == "legacy" and lk.code:
                 wanted.setdefault(lk.id_type.value, set()).add(lk.code)
         for id_type, values in wanted.items():
-            for part in _chunks(sorted(values)):
+            for part in self._chunks(sorted(values)):
                 rows = self.session.execute(
                     select(SubjectIdentifier.subject_id, SubjectIdentifier.lookup).where(
-                        SubjectIdentifier.id_type == id_type, SubjectIdentifier.lookup.in_(part)
+                        SubjectIdentifier.id_type == id_type, self._in(SubjectIdentifier.lookup, part)
                     )
                 )
                 for sid, lookup in rows:
@@ -204,6 +206,18 @@ class Linker:
                     lk.subject_id = by_code
                 else:
                     lk.method = "candidate"
+
+    def _chunks(self, values: Sequence[str]) -> Iterable[Sequence[str]]:
+        """PostgreSQL takes a whole chunk as one array parameter; SQLite's IN lists stay below its
+        variable limit."""
+        return [values] if self.postgres else _chunks(values)
+
+    def _in(self, column: Any, values: Sequence[str]) -> Any:
+        """``column IN values`` — on PostgreSQL as ``= ANY(array)``: one bound parameter, so a chunk of
+        thousands of codes is neither compiled into thousands of placeholders nor planned anew."""
+        if self.postgres:
+            return column == any_(bindparam("values", list(values), type_=ARRAY(String)))
+        return column.in_(values)
 
     def candidates(
         self, payload: dict[str, Any], *, unit_district: str | None, districts: dict[str, str], limit: int = 5

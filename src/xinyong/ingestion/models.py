@@ -98,6 +98,8 @@ class IngestRow(Base):
     subject_lookup: Mapped[str | None] = mapped_column(String(64))
     subject_name: Mapped[str | None] = mapped_column(String(200))
     record_id: Mapped[uuid.UUID | None]
+    #: Once the batch is approved: updated / unchanged for rows matching a stored record; NULL on an
+    #: accepted, linked row means created (not written row by row — see service._classify).
     outcome: Mapped[str | None] = mapped_column(String(10))
     decision_no: Mapped[str | None] = mapped_column(String(200))
     decision_date: Mapped[dt.date | None]

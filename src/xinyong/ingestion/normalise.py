@@ -103,9 +103,10 @@ def is_summary_row(cells: list[str]) -> bool:
     for c in cells:
         if not c:
             continue
-        text = clean(c).replace(" ", "")
-        if text.startswith(_SUMMARY_WORDS) and len(text) <= 6:
-            return True
+        if "计" in c:  # every summary word ends in 计: the common case skips the NFKC
+            text = clean(c).replace(" ", "")
+            if text.startswith(_SUMMARY_WORDS) and len(text) <= 6:
+                return True
         seen += 1
         if seen >= 3:
             return False
@@ -247,6 +248,8 @@ class RowNormaliser:
                 Column(i, h, spec, converter(spec, h), clean_text if spec.type in _TEXT_TYPES else clean)
             )
         self.columns = cols
+        self._memo: list[dict[str, tuple[Any, bool]] | None] = [{} for _ in cols]
+        self._hits = [0] * len(cols)
         self.column_of = {c.field.key: c.header for c in cols}
         self.counted = [f.key for f in item.fields if f.required or f.important]
 
@@ -254,25 +257,52 @@ class RowNormaliser:
         payload: dict[str, Any] = {}
         raw: dict[str, str] = {}
         n = len(cells)
-        for col in self.columns:
+        for i, col in enumerate(self.columns):
             if col.index >= n:
                 continue
             cell = cells[col.index]
             if not cell:
                 continue
-            text = col.clean(cell)
-            if not text:
-                continue
-            value = col.convert(text)
-            if value == [] or value == "":
+            memo = self._memo[i]
+            hit = memo.get(cell) if memo is not None else None
+            if hit is None:
+                hit = self._convert(col, cell)
+                if memo is not None:
+                    self._remember(i, memo, cell, hit)
+            else:
+                self._hits[i] += 1
+            value, differs = hit
+            if value is None:
                 continue
             key = col.field.key
             if key in payload:  # two columns for one field: the first non-empty wins
                 continue
-            payload[key] = value
-            if value != cell and not (isinstance(value, list) and ";".join(value) == cell):
+            payload[key] = list(value) if isinstance(value, list) else value
+            if differs:
                 raw[key] = cell
         return NormalisedRow(payload, raw, self.column_of)
+
+    @staticmethod
+    def _convert(col: Column, cell: str) -> tuple[Any, bool]:
+        """(normalised value or None when blank, whether it differs from the cell text)."""
+        text = col.clean(cell)
+        if not text:
+            return None, False
+        value = col.convert(text)
+        if value == [] or value == "":
+            return None, False
+        return value, value != cell and not (isinstance(value, list) and ";".join(value) == cell)
+
+    def _remember(self, i: int, memo: dict[str, tuple[Any, bool]], cell: str, hit: tuple[Any, bool]) -> None:
+        """Memoise per column while it pays: a column that fills its bounded memo with mostly distinct
+        values (names, codes, decision numbers) stops being memoised; the others start afresh."""
+        if len(memo) >= _MAX_CACHE:
+            if self._hits[i] < _MAX_CACHE:
+                self._memo[i] = None
+                return
+            memo.clear()
+            self._hits[i] = 0
+        memo[cell] = hit
 
     def filled(self, payload: dict[str, Any]) -> int:
         """How many required/important fields ``payload`` fills (completeness)."""

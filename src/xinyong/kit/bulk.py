@@ -11,13 +11,21 @@ import json
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import orjson
 from sqlalchemy import Connection, ForeignKeyConstraint, Index, Table, UniqueConstraint
 from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIndex
 from sqlalchemy.types import JSON
 
 
 def _json_text(value: Any) -> Any:
-    return None if value is None else json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """Compact JSON text; orjson (several times faster than json on the COPY hot path) with json as the
+    fallback for what orjson refuses (e.g. non-string keys)."""
+    if value is None:
+        return None
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
 
 def write(

@@ -130,6 +130,9 @@ _LABEL_ALIASES: dict[str, IdType] = {
 #: GB 32100 alphabet (no I, O, S, V, Z).
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_WEIGHTS = tuple(pow(3, i, 31) for i in range(17))  # 3^(i-1) mod 31, i = 1..17
+#: Per position, character → its value times the position's weight (hot path: one look-up per character).
+_USCC_TABLES = tuple({c: i * w for i, c in enumerate(USCC_ALPHABET)} for w in _USCC_WEIGHTS)
+_USCC_CHARS = frozenset(USCC_ALPHABET)
 
 #: Registration authorities (position 1) as published in GB 32100-2015 表 1.
 USCC_AUTHORITIES: dict[str, str] = {
@@ -155,6 +158,7 @@ _PERMIT_PREFIXES = ("810000", "820000", "830000")  # 香港, 澳门, 台湾
 
 _ORG_WEIGHTS = (3, 7, 9, 10, 5, 8, 4, 2)
 _ORG_BODY_RE = re.compile(r"[0-9A-Z]{8}", re.ASCII)
+_ORG_VALUE = {c: int(c, 36) for c in "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"}
 _DASHES = "-‐‑‒–—―−"
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 _ALNUM_RE = re.compile(r"[0-9A-Z]+", re.ASCII)
@@ -203,6 +207,8 @@ class IdentifierCheck:
 
 def normalise(raw: str) -> str:
     """NFKC-normalise, drop all whitespace and zero-width characters, upper-case."""
+    if raw.isascii():  # NFKC and the zero-width characters concern non-ASCII text only
+        return "".join(raw.split()).upper()
     text = unicodedata.normalize("NFKC", raw).translate(_INVISIBLE)
     return "".join(text.split()).upper()
 
@@ -236,6 +242,8 @@ def _warn(code: str, message: str) -> Issue:
 
 
 def _bad_chars(value: str, allowed: str | frozenset[str]) -> str:
+    if isinstance(allowed, frozenset) and allowed.issuperset(value):
+        return ""
     seen: list[str] = []
     for ch in value:
         if ch not in allowed and ch not in seen:
@@ -249,9 +257,9 @@ def _bad_chars(value: str, allowed: str | frozenset[str]) -> str:
 def uscc_check_char(first17: str) -> str:
     """GB 32100 check character for the first 17 characters of a USCC."""
     body = first17.upper()
-    if len(body) != 17 or any(c not in USCC_ALPHABET for c in body):
+    if len(body) != 17 or not _USCC_CHARS.issuperset(body):
         raise ValueError(f"need 17 characters over {USCC_ALPHABET}: {first17!r}")
-    total = sum(USCC_ALPHABET.index(c) * w for c, w in zip(body, _USCC_WEIGHTS, strict=True))
+    total = sum(map(dict.__getitem__, _USCC_TABLES, body))
     return USCC_ALPHABET[(31 - total % 31) % 31]
 
 
@@ -260,7 +268,8 @@ def org_code_check_char(first8: str) -> str:
     body = first8.upper()
     if not _ORG_BODY_RE.fullmatch(body):
         raise ValueError(f"need 8 characters 0-9/A-Z: {first8!r}")
-    total = sum(int(c, 36) * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
+    value = _ORG_VALUE
+    total = sum(value[c] * w for c, w in zip(body, _ORG_WEIGHTS, strict=True))
     c = 11 - total % 11
     return "X" if c == 10 else "0" if c == 11 else str(c)
 
@@ -332,7 +341,7 @@ def _check_uscc(v: str) -> _Result:
     label = ID_TYPE_LABELS[IdType.USCC]
     if len(v) != 18:
         return [_err("uscc.length", f"{label}应为 18 位，实为 {len(v)} 位")], {}
-    bad = _bad_chars(v, USCC_ALPHABET)
+    bad = _bad_chars(v, _USCC_CHARS)
     if bad:
         return [_err("uscc.charset", f"{label}含有不允许的字符：{bad}（不使用 I、O、S、V、Z）")], {}
     issues: list[Issue] = []
