@@ -65,8 +65,6 @@ def _clear(conn: Connection) -> None:
         "list_notices",
         "list_entry_events",
         "list_entries",
-        "ingest_revocations",  # reference credit_records
-        "ingest_link_candidates",  # reference subjects
         "credit_record_versions",
         "credit_records",
         "subject_attributes",
