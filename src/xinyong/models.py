@@ -5,7 +5,13 @@ from xinyong.catalog.models import CatalogItem, CatalogItemVersion
 from xinyong.jobs import JobLock, JobRun
 from xinyong.org.models import CalendarDay, District, ProfileState, Unit
 from xinyong.records.models import CreditRecord, RecordVersion
-from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
+from xinyong.subjects.models import (
+    Subject,
+    SubjectAttribute,
+    SubjectIdentifier,
+    SubjectSearchDoc,
+    SubjectSearchGram,
+)
 
 __all__ = [
     "AuditEntry",
@@ -21,5 +27,7 @@ __all__ = [
     "Subject",
     "SubjectAttribute",
     "SubjectIdentifier",
+    "SubjectSearchDoc",
+    "SubjectSearchGram",
     "Unit",
 ]

@@ -525,5 +525,6 @@ class Generator:
             self._set(item, p, "exit_on", _date_between(rng, on, self.ctx.today).isoformat())
         self._set(item, p, "incentive_kind", "纳税信用A级纳税人")
         self._set(item, p, "evaluation_year", on.year - 1)
-        self._set(item, p, "commitment_no", f"CN{on.year}{n:06d}")
+        # Unique per subject (a random serial collides within a year at city scale).
+        self._set(item, p, "commitment_no", f"CN{on.year}{s['id'].int % 10**10:010d}")
         self._emit(rng, s, out, code, unit, p, on)

@@ -25,8 +25,10 @@ from xinyong.kit import bulk, clock
 from xinyong.kit.actor import CLI
 from xinyong.org import queries as org
 from xinyong.org import service as org_service
+from xinyong.records import queries as record_queries
 from xinyong.records.models import CreditRecord
 from xinyong.records.rules import current_rules
+from xinyong.subjects import search
 from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
 
 SUBJECTS = cast(Table, Subject.__table__)
@@ -54,6 +56,8 @@ def build_context(session: Session, *, batch_id: uuid.UUID) -> Context:
 
 def _clear(conn: Connection) -> None:
     tables = [
+        "subject_search_grams",
+        "subject_search_docs",
         "credit_record_versions",
         "credit_records",
         "subject_attributes",
@@ -116,6 +120,11 @@ def load_demo(
         t2 = time.perf_counter()
         deferred.__exit__(None, None, None)
         timings["index"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        counts["search_docs"] = search.rebuild(
+            conn, persons=record_queries.public_person_ids(session, today=ctx.today)
+        )["docs"]
+        timings["search_index"] = time.perf_counter() - t3
         org_service.mark_demo(session, loaded=True)
         result: dict[str, Any] = {**counts, "seed": seed, "batch_id": str(batch_id)}
         audit.record(

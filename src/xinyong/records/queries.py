@@ -200,6 +200,19 @@ def has_public_record(session: Session, subject_id: uuid.UUID, *, today: dt.date
     )
 
 
+def public_person_ids(session: Session, *, today: dt.date) -> set[uuid.UUID]:
+    """Natural persons with at least one public record today: the persons public search may show."""
+    return set(
+        session.scalars(
+            select(CreditRecord.subject_id)
+            .join(CatalogItem, CatalogItem.code == CreditRecord.item_code)
+            .join(Subject, Subject.id == CreditRecord.subject_id)
+            .where(Subject.kind == SubjectKind.NATURAL_PERSON, public_condition(today))
+            .distinct()
+        )
+    )
+
+
 def _subject_view(session: Session, s: Subject) -> PublicSubject:
     districts = {d.key: d.name for d in org.districts(session)}
     idents: list[dict[str, str]] = []
