@@ -13,9 +13,11 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__
+from xinyong.config import get_settings
 from xinyong.errors import XinyongError
 from xinyong.portal import api as portal_api
 from xinyong.portal import pages as portal_pages
+from xinyong.portal.ratelimit import RateLimiter, RateLimitMiddleware
 from xinyong.web import Public
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -91,4 +93,7 @@ def create_app() -> FastAPI:
     app.include_router(portal_api.router)
     app.include_router(portal_pages.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    proxies = frozenset(p.strip() for p in get_settings().trusted_proxies.split(",") if p.strip())
+    app.state.rate_limiter = RateLimiter(trusted_proxies=proxies)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     return app

@@ -143,9 +143,7 @@ def index_subject(session: Session, subject: Subject, *, searchable: bool | None
         )
         session.add(doc)
     session.flush()
-    session.execute(
-        GRAMS.insert(), [{"gram": g, "rank": r, "doc_id": doc.doc_id} for g, r in postings(norm)]
-    )
+    session.execute(GRAMS.insert(), [{"gram": g, "rank": r, "doc_id": doc.doc_id} for g, r in postings(norm)])
 
 
 def indexed_persons(session: Session) -> set[uuid.UUID]:
@@ -218,7 +216,9 @@ def rebuild(conn: Connection, *, persons: Iterable[uuid.UUID]) -> dict[str, int]
             flush()
     if pg:
         conn.execute(
-            text("ALTER TABLE subject_search_grams ADD CONSTRAINT pk_subject_search_grams PRIMARY KEY (gram, rank, doc_id)")
+            text(
+                "ALTER TABLE subject_search_grams ADD CONSTRAINT pk_subject_search_grams PRIMARY KEY (gram, rank, doc_id)"
+            )
         )
         conn.execute(
             text(
@@ -284,9 +284,7 @@ def _rarest_bigram(session: Session, norm: str) -> int | None:
     grams = sorted({pack(norm[i : i + 2]) for i in range(len(norm) - 1)})
     counts = [
         select(func.count())
-        .select_from(
-            select(literal(1)).where(SubjectSearchGram.gram == g).limit(RARITY_PROBE).subquery()
-        )
+        .select_from(select(literal(1)).where(SubjectSearchGram.gram == g).limit(RARITY_PROBE).subquery())
         .scalar_subquery()
         for g in grams
     ]
@@ -317,6 +315,12 @@ def _name_tiers(session: Session, norm: str) -> list[Select[Any]]:
         .order_by(g.rank, g.doc_id)
     )
     return [prefix, rest]
+
+
+def _tier_of(name: str, norm: str) -> str:
+    if name == norm:
+        return Tier.EXACT
+    return Tier.PREFIX if name.startswith(norm) else Tier.CONTAINS
 
 
 def search(session: Session, query: str, *, offset: int = 0, limit: int = 20, cap: int = 1000) -> Hits:
@@ -355,13 +359,12 @@ def search(session: Session, query: str, *, offset: int = 0, limit: int = 20, ca
         found = {
             doc_id: (sid, name)
             for doc_id, sid, name in session.execute(
-                select(SubjectSearchDoc.doc_id, SubjectSearchDoc.subject_id, SubjectSearchDoc.norm_name).where(
-                    SubjectSearchDoc.doc_id.in_(ids)
-                )
+                select(
+                    SubjectSearchDoc.doc_id, SubjectSearchDoc.subject_id, SubjectSearchDoc.norm_name
+                ).where(SubjectSearchDoc.doc_id.in_(ids))
             )
         }
         for doc_id in ids:
             sid, name = found[doc_id]
-            tier = Tier.EXACT if name == norm else Tier.PREFIX if name.startswith(norm) else Tier.CONTAINS
-            hits.append(Hit(sid, tier))
+            hits.append(Hit(sid, _tier_of(name, norm)))
     return Hits(hits, min(total, cap), capped)
