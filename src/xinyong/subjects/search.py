@@ -170,8 +170,10 @@ def sync_persons(session: Session, *, public: set[uuid.UUID]) -> dict[str, int]:
 
 def _doc_rows(conn: Connection, persons: set[uuid.UUID]) -> Iterator[tuple[int, uuid.UUID, str, bool]]:
     doc_id = 0
-    rows = conn.execution_options(stream_results=True, yield_per=20_000).execute(
-        select(Subject.id, Subject.name, Subject.kind).order_by(Subject.id)
+    rows = conn.execute(
+        select(Subject.id, Subject.name, Subject.kind)
+        .order_by(Subject.id)
+        .execution_options(stream_results=True, yield_per=20_000)
     )
     for sid, name, kind in rows:
         person = kind == SubjectKind.NATURAL_PERSON
