@@ -4,4 +4,5 @@ from __future__ import annotations
 
 
 def register_all() -> None:
+    import xinyong.portal.tasks
     import xinyong.records.tasks  # noqa: F401

@@ -196,3 +196,16 @@ def test_pages_are_limited_too(client: Any) -> None:
 
 def test_dates_are_today_in_shanghai(frozen: dt.datetime) -> None:
     assert frozen.date() == dt.date(2026, 11, 23)
+
+
+def test_daily_job_indexes_listed_persons_and_audits_it(session: Session) -> None:
+    from xinyong.portal import tasks
+    from xinyong.subjects import search
+
+    person, number = b.person(session, name="孙澜泽")
+    payload = b.item_payload(session, "sxbzxr", person, subject_id_type="身份证", subject_id_number=number)
+    b.record(session, person, item="sxbzxr", payload=payload)
+    assert search.search(session, "孙澜泽").total == 0
+    assert tasks.sync_persons(session, dt.date(2026, 11, 23))["added"] == 1
+    assert search.search(session, "孙澜泽").total == 1
+    assert tasks.sync_persons(session, dt.date(2026, 11, 23)) == {"added": 0, "removed": 0, "persons": 1}

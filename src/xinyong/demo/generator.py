@@ -117,6 +117,14 @@ def _org_code8(index: int) -> str:
     return "MA" + body
 
 
+def _unique_birth_seq(index: int) -> tuple[dt.date, int]:
+    """A birth date and sequence number unique to subject ``index`` (random draws collide at city
+    scale): blocks of 999 sequence numbers on dates spread over 1955–2004 by a coprime stride."""
+    days = (dt.date(2004, 12, 31) - dt.date(1955, 1, 1)).days + 1  # 18,263 = 7 × 2,609
+    block, seq = divmod(index, 999)
+    return dt.date(1955, 1, 1) + dt.timedelta(days=(block * 7_919) % days), seq + 1
+
+
 def _brand(rng: random.Random) -> str:
     while True:
         size = 2 if rng.random() < 0.8 else 3
@@ -191,10 +199,10 @@ class Generator:
         uscc: str | None = None
         if person:
             name = _person_name(rng)
-            birth = _date_between(rng, dt.date(1955, 1, 1), dt.date(2004, 12, 31))
-            id_number = make_resident_id(
-                division if division not in ("320400",) else "320402", birth, rng.randint(1, 999)
-            )
+            _date_between(rng, dt.date(1955, 1, 1), dt.date(2004, 12, 31))
+            rng.randint(1, 999)  # drawn and ignored, so the random stream (and all other data) is unchanged
+            birth, seq = _unique_birth_seq(index)
+            id_number = make_resident_id(division if division not in ("320400",) else "320402", birth, seq)
             out.identifiers.append(
                 {
                     "subject_id": sid,

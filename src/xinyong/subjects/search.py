@@ -295,28 +295,39 @@ def _rarest_bigram(session: Session, norm: str) -> int | None:
     return None if row[best] == 0 else grams[best]
 
 
-def _name_tiers(session: Session, norm: str) -> list[Select[Any]]:
-    """Statements selecting ``doc_id`` in rank order, one per tier, to be read one after another."""
-    g = SubjectSearchGram
+@dataclass(frozen=True)
+class _Tier:
+    """One tier: a statement counting its matches, and one selecting them in rank order."""
+
+    count: Select[*tuple[Any, ...]]
+    rows: Select[*tuple[Any, ...]]
+
+
+def _name_tiers(session: Session, norm: str) -> list[_Tier]:
+    """The tiers of a name query, to be read one after another."""
+    g, d = SubjectSearchGram, SubjectSearchDoc
+    hit = (d.subject_id, d.norm_name)
     if len(norm) <= 2:
-        return [select(g.doc_id).where(g.gram == pack(norm)).order_by(g.rank, g.doc_id)]
-    d = SubjectSearchDoc
-    prefix = (
-        select(d.doc_id)
-        .where(d.norm_name >= norm, d.norm_name < _successor(norm))
-        .order_by(d.norm_name, d.doc_id)
+        where = g.gram == pack(norm)
+        rows = select(*hit).select_from(g).join(d, d.doc_id == g.doc_id).where(where)
+        return [_Tier(select(g.doc_id).where(where), rows.order_by(g.rank, g.doc_id))]
+    in_range = (d.norm_name >= norm, d.norm_name < _successor(norm))
+    prefix = _Tier(
+        select(d.doc_id).where(*in_range).order_by(d.norm_name, d.doc_id),
+        select(*hit).where(*in_range).order_by(d.norm_name, d.doc_id),
     )
     rare = _rarest_bigram(session, norm)
     if rare is None:
         return [prefix]
     dialect = session.get_bind().dialect.name
     rest = (
-        select(g.doc_id)
+        select(*hit)
+        .select_from(g)
         .join(d, d.doc_id == g.doc_id)
         .where(g.gram == rare, _position(dialect, d.norm_name, norm) > 1)
         .order_by(g.rank, g.doc_id)
     )
-    return [prefix, rest]
+    return [prefix, _Tier(rest, rest)]
 
 
 def _tier_of(name: str, norm: str) -> str:
@@ -339,11 +350,10 @@ def search(session: Session, query: str, *, offset: int = 0, limit: int = 20, ca
     total = len(codes)
     counts: list[int] = []
     for tier in tiers:
-        n = _capped_count(session, tier, cap + 1 - total) if total <= cap else 0
+        n = _capped_count(session, tier.count, cap + 1 - total) if total <= cap else 0
         counts.append(n)
         total += n
     capped = total > cap
-    ids: list[int] = []
     hits: list[Hit] = [Hit(sid, Tier.CODE) for sid in codes[offset : offset + limit]]
     skip = max(0, offset - len(codes))
     want = limit - len(hits)
@@ -353,20 +363,8 @@ def search(session: Session, query: str, *, offset: int = 0, limit: int = 20, ca
         if skip >= n:
             skip -= n
             continue
-        page = list(session.scalars(tier.offset(skip).limit(want)))
-        ids.extend(page)
+        page = session.execute(tier.rows.offset(skip).limit(want)).all()
+        hits.extend(Hit(sid, _tier_of(name, norm)) for sid, name in page)
         want -= len(page)
         skip = 0
-    if ids:
-        found = {
-            doc_id: (sid, name)
-            for doc_id, sid, name in session.execute(
-                select(
-                    SubjectSearchDoc.doc_id, SubjectSearchDoc.subject_id, SubjectSearchDoc.norm_name
-                ).where(SubjectSearchDoc.doc_id.in_(ids))
-            )
-        }
-        for doc_id in ids:
-            sid, name = found[doc_id]
-            hits.append(Hit(sid, _tier_of(name, norm)))
     return Hits(hits, min(total, cap), capped)
