@@ -56,5 +56,6 @@ fmt: setup ## Format and auto-fix
 
 bench-smoke: setup ## Every benchmark at a tiny size (CI smoke test; no figures recorded)
 	$(BIN)/python bench/demo.py --subjects 2000 --smoke
+	$(BIN)/python bench/search.py --smoke
 
 ci: lint test test-pg test-browser bench-smoke ## What .ci/run does

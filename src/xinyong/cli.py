@@ -13,6 +13,7 @@ import typer
 
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
+from xinyong.portal.cli import app as search_app
 
 app = typer.Typer(help="Xinyong 公共信用信息平台 命令行", no_args_is_help=True, add_completion=False)
 catalog_app = typer.Typer(help="信用信息目录", no_args_is_help=True)
@@ -23,6 +24,7 @@ app.add_typer(catalog_app, name="catalog")
 app.add_typer(profile_app, name="profile")
 app.add_typer(subjects_app, name="subjects")
 app.add_typer(jobs_app, name="jobs")
+app.add_typer(search_app, name="search")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 

@@ -11,6 +11,7 @@ from xinyong.subjects.models import (
     SubjectIdentifier,
     SubjectSearchDoc,
     SubjectSearchGram,
+    SubjectSearchGramStat,
 )
 
 __all__ = [
@@ -29,5 +30,6 @@ __all__ = [
     "SubjectIdentifier",
     "SubjectSearchDoc",
     "SubjectSearchGram",
+    "SubjectSearchGramStat",
     "Unit",
 ]

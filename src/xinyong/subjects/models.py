@@ -114,3 +114,13 @@ class SubjectSearchGram(Base):
     gram: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
     doc_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class SubjectSearchGramStat(Base):
+    """How many postings a bigram has, as of the last rebuild or refresh: only a hint for picking
+    the rarest bigram of a query (a stale or missing figure costs speed, never correctness)."""
+
+    __tablename__ = "subject_search_gram_stats"
+
+    gram: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    postings: Mapped[int]

@@ -36,16 +36,18 @@ from xinyong.subjects.models import (
     SubjectKind,
     SubjectSearchDoc,
     SubjectSearchGram,
+    SubjectSearchGramStat,
 )
 
 DOCS = cast(Table, SubjectSearchDoc.__table__)
 GRAMS = cast(Table, SubjectSearchGram.__table__)
+STATS = cast(Table, SubjectSearchGramStat.__table__)
 
 #: Rank offset of postings whose gram does not start the name.
 NOT_AT_START = 512
 MAX_LEN_RANK = NOT_AT_START - 1
-#: How many postings of a bigram are counted when choosing the rarest one.
-RARITY_PROBE = 2000
+#: Every bigram packs to at least this (its first code point is never 0); unigrams are below it.
+BIGRAM_MIN = 1 << 21
 #: Organisation codes a search may match exactly (personal numbers are never searchable).
 CODE_TYPES = (
     IdType.REG_NO.value,
@@ -228,10 +230,12 @@ def rebuild(conn: Connection, *, persons: Iterable[uuid.UUID]) -> dict[str, int]
                 "GREATEST((SELECT max(doc_id) FROM subject_search_docs), 1))"
             )
         )
-        conn.execute(text("ANALYZE subject_search_docs, subject_search_grams"))
     else:
         conn.exec_driver_sql("PRAGMA cache_size = -2000")
-    return {"docs": docs, "grams": grams}
+    bigrams = refresh_stats(conn)
+    if pg:
+        conn.execute(text("ANALYZE subject_search_docs, subject_search_grams, subject_search_gram_stats"))
+    return {"docs": docs, "grams": grams, "bigrams": bigrams}
 
 
 # -- querying -----------------------------------------------------------------------------------
@@ -245,7 +249,8 @@ def _position(conn_dialect: str, haystack: Any, needle: str) -> ColumnElement[in
 
 
 def _successor(norm: str) -> str:
-    return norm[:-1] + chr(ord(norm[-1]) + 1)
+    """The least string above every string starting with ``norm`` (code-point order)."""
+    return norm[:-1] + chr(min(ord(norm[-1]) + 1, 0x10FFFF))
 
 
 def _capped_count(session: Session, stmt: Select[Any], cap: int) -> int:
@@ -280,19 +285,32 @@ def code_hits(session: Session, norm: str) -> list[uuid.UUID]:
     return found
 
 
-def _rarest_bigram(session: Session, norm: str) -> int | None:
-    """The bigram of ``norm`` with the fewest postings (probing at most RARITY_PROBE each); None if
-    some bigram has none (then nothing can match)."""
+def _rarest_bigram(session: Session, norm: str) -> int:
+    """The bigram of ``norm`` with the fewest postings by the stats table; a bigram without a
+    figure (new since the last refresh) counts as rarest, which is right for a new gram."""
     grams = sorted({pack(norm[i : i + 2]) for i in range(len(norm) - 1)})
-    counts = [
-        select(func.count())
-        .select_from(select(literal(1)).where(SubjectSearchGram.gram == g).limit(RARITY_PROBE).subquery())
-        .scalar_subquery()
-        for g in grams
-    ]
-    row = session.execute(select(*counts)).one()
-    best = min(range(len(grams)), key=lambda i: row[i])
-    return None if row[best] == 0 else grams[best]
+    known = dict(
+        session.execute(
+            select(SubjectSearchGramStat.gram, SubjectSearchGramStat.postings).where(
+                SubjectSearchGramStat.gram.in_(grams)
+            )
+        ).all()
+    )
+    return min(grams, key=lambda g: (known.get(g, 0), g))
+
+
+def refresh_stats(conn: Connection) -> int:
+    """Recount the postings of every bigram (after a rebuild, and daily); returns the bigram count."""
+    conn.execute(delete(STATS))
+    conn.execute(
+        STATS.insert().from_select(
+            ["gram", "postings"],
+            select(SubjectSearchGram.gram, func.count())
+            .where(SubjectSearchGram.gram >= BIGRAM_MIN)
+            .group_by(SubjectSearchGram.gram),
+        )
+    )
+    return int(conn.scalar(select(func.count()).select_from(STATS)) or 0)
 
 
 @dataclass(frozen=True)
@@ -317,8 +335,6 @@ def _name_tiers(session: Session, norm: str) -> list[_Tier]:
         select(*hit).where(*in_range).order_by(d.norm_name, d.doc_id),
     )
     rare = _rarest_bigram(session, norm)
-    if rare is None:
-        return [prefix]
     dialect = session.get_bind().dialect.name
     rest = (
         select(*hit)
