@@ -14,7 +14,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import queries as catalog
@@ -419,8 +419,14 @@ def publicity_records(
                 CreditRecord.decision_no.like(pattern, escape="\\"),
             )
         )
-    base = base.where(*cond)
-    total = (
+    return _newest_first(session, base.where(*cond), today=today, page=page, per_page=per_page, cap=cap)
+
+
+def _newest_first(
+    session: Session, base: Select[CreditRecord], *, today: dt.date, page: int, per_page: int, cap: int
+) -> tuple[Page, bool]:
+    """One page of ``base`` (public records), newest decision first; total counted up to ``cap``."""
+    total = int(
         session.scalar(
             select(func.count()).select_from(
                 base.with_only_columns(CreditRecord.id).limit(cap + 1).subquery()
@@ -434,8 +440,7 @@ def publicity_records(
         .offset((page - 1) * per_page)
     ).all()
     names = _unit_names(session)
-    views = [_view(session, r, today, names) for r in rows]
-    return Page(views, min(int(total), cap), page, per_page), int(total) > cap
+    return Page([_view(session, r, today, names) for r in rows], min(total, cap), page, per_page), total > cap
 
 
 @dataclass(frozen=True)
@@ -531,23 +536,7 @@ def list_entries(
         .join(CatalogItem, CatalogItem.code == CreditRecord.item_code)
         .where(CreditRecord.item_code.in_(codes), public_condition(today))
     )
-    total = (
-        session.scalar(
-            select(func.count()).select_from(
-                base.with_only_columns(CreditRecord.id).limit(cap + 1).subquery()
-            )
-        )
-        or 0
-    )
-    rows = session.scalars(
-        base.order_by(CreditRecord.decision_date.desc().nulls_last(), CreditRecord.id)
-        .limit(per_page)
-        .offset((page - 1) * per_page)
-    ).all()
-    names = _unit_names(session)
-    return Page([_view(session, r, today, names) for r in rows], min(int(total), cap), page, per_page), int(
-        total
-    ) > cap
+    return _newest_first(session, base, today=today, page=page, per_page=per_page, cap=cap)
 
 
 def subject_names(
