@@ -53,6 +53,10 @@ def test_subject_records_api_by_category_tab(session: Session, client: Any) -> N
     assert (
         client.get(f"/api/v1/subjects/{s.uscc}/records", params={"category": "信用承诺"}).json()["total"] == 0
     )
+    by_tab = client.get(f"/api/v1/subjects/{s.uscc}/records", params={"category": "行政处罚"}).json()
+    assert by_tab["total"] == 1
+    licences = client.get(f"/api/v1/subjects/{s.uscc}/records", params={"category": "行政许可"}).json()
+    assert licences["total"] == 0
     page = client.get(f"/subjects/{s.uscc}", params={"tab": "penalties"}).text
     assert "常市监罚〔2026〕5号" in page
     assert "查询期内无相关信息" in client.get(f"/subjects/{s.uscc}", params={"tab": "commitment"}).text

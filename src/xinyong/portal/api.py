@@ -26,6 +26,9 @@ from xinyong.web import DbSession, Public, Today
 
 router = APIRouter(prefix="/api/v1", tags=["公开查询"])
 
+#: Categories that narrow the 行政管理 section to one 双公示 kind, as the subject page's tabs do.
+TAB_KINDS = {"行政许可": "licences", "行政处罚": "penalties"}
+
 
 def _dump(obj: Any) -> Any:
     return dataclasses.asdict(obj)
@@ -56,13 +59,18 @@ def subject_records(
     code: str,
     session: DbSession,
     today: Today,
-    category: str | None = Query(None, description="报告栏目，如 行政管理、严重失信主体名单"),
+    category: str | None = Query(
+        None, description="报告栏目，如 行政管理、严重失信主体名单；或 行政许可、行政处罚"
+    ),
     item: list[str] | None = Query(None, description="目录事项代码"),
     page: int = Query(1, ge=1),
     per_page: int = Query(20, ge=1, le=100),
 ) -> Any:
     check_depth(page, per_page)
     found = _subject_or_404(session, code, today)
+    kind = TAB_KINDS.get(category or "")
+    if kind is not None:  # 行政管理 split as on the subject page
+        category, item = None, [c for c in queries.publicity_items(session, kind) if not item or c in item]
     result = queries.public_records(
         session,
         subject_id=found.id,
