@@ -215,3 +215,16 @@ def test_daily_job_indexes_listed_persons_and_audits_it(session: Session) -> Non
     again = tasks.sync_persons(session, dt.date(2026, 11, 23))
     assert (again["added"], again["removed"], again["persons"]) == (0, 0, 1)
     assert again["bigrams"] > 0
+
+
+def test_clients_behind_a_trusted_proxy_are_limited_one_by_one(client: Any) -> None:
+    limiter: RateLimiter = client.app.state.rate_limiter
+    limiter.limits = {"search": Limit(burst=1, per_minute=1), "pages": Limit(burst=100, per_minute=100)}
+    limiter.trusted_proxies = frozenset({"testclient"})  # the test client's peer address plays the proxy
+    one, two = {"X-Forwarded-For": "203.0.113.1"}, {"X-Forwarded-For": "203.0.113.2"}
+    assert client.get("/api/v1/search?q=澜", headers=one).status_code == 200
+    assert client.get("/api/v1/search?q=澜", headers=two).status_code == 200
+    assert client.get("/api/v1/search?q=澜", headers=one).status_code == 429
+    # A forged left-most hop does not buy a new budget: the proxy appended the real peer.
+    forged = {"X-Forwarded-For": "198.51.100.9, 203.0.113.1"}
+    assert client.get("/api/v1/search?q=澜", headers=forged).status_code == 429

@@ -30,6 +30,7 @@ def rebuild(as_json: Annotated[bool, typer.Option("--json", help="以 JSON 输�
             session, actor=CLI, action="portal.search_rebuilt", target_type="search_index", details=result
         )
         session.flush()
+    search.vacuum(get_engine())
     seconds = time.perf_counter() - started
     if as_json:
         typer.echo(json.dumps({**result, "seconds": seconds}))

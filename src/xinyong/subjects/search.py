@@ -25,7 +25,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, cast
 
-from sqlalchemy import ColumnElement, Connection, Select, Table, delete, func, literal, select, text, tuple_
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    Table,
+    delete,
+    func,
+    literal,
+    select,
+    text,
+    tuple_,
+)
 from sqlalchemy.orm import Session
 
 from xinyong.kit import bulk
@@ -236,6 +248,15 @@ def rebuild(conn: Connection, *, persons: Iterable[uuid.UUID]) -> dict[str, int]
     if pg:
         conn.execute(text("ANALYZE subject_search_docs, subject_search_grams, subject_search_gram_stats"))
     return {"docs": docs, "grams": grams, "bigrams": bigrams}
+
+
+def vacuum(engine: Engine) -> None:
+    """After a bulk rebuild on PostgreSQL: set the visibility map so the posting scans are
+    index-only from the first query (VACUUM cannot run inside the rebuild's transaction)."""
+    if engine.dialect.name != "postgresql":
+        return
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.execute(text("VACUUM (ANALYZE) subject_search_grams, subject_search_docs"))
 
 
 # -- querying -----------------------------------------------------------------------------------
