@@ -22,8 +22,10 @@ from xinyong.catalog.models import CatalogItem
 from xinyong.catalog.schemas import CatalogItemSpec
 from xinyong.kit.masking import mask, scrub_text
 from xinyong.org import queries as org
+from xinyong.org.models import District
 from xinyong.records.models import CreditRecord, Lifecycle
 from xinyong.records.publicity import PublicityStatus, publicity_status
+from xinyong.subjects import search
 from xinyong.subjects.models import Subject, SubjectIdentifier, SubjectKind
 
 
@@ -322,31 +324,38 @@ def search_subjects(
     The index holds natural persons only while they have a public record; a person whose last
     public record lapsed since the index was synchronised is dropped here, never shown.
     """
-    from xinyong.subjects import search
-
     found = search.search(session, query, offset=(page - 1) * per_page, limit=per_page, cap=SEARCH_CAP)
     ids = [h.subject_id for h in found.hits]
-    rows = {s.id: s for s in session.scalars(select(Subject).where(Subject.id.in_(ids)))} if ids else {}
-    districts = {d.key: d.name for d in org.districts(session)}
+    cols = (
+        Subject.id,
+        Subject.kind,
+        Subject.category,
+        Subject.uscc,
+        Subject.name,
+        District.name,
+        Subject.status,
+    )
+    rows = (
+        {
+            r[0]: r
+            for r in session.execute(
+                select(*cols)
+                .outerjoin(District, District.key == Subject.district_key)
+                .where(Subject.id.in_(ids))
+            )
+        }
+        if ids
+        else {}
+    )
     items = []
     for hit in found.hits:
-        s = rows.get(hit.subject_id)
-        if s is None:
+        r = rows.get(hit.subject_id)
+        if r is None:
             continue
-        if s.kind == SubjectKind.NATURAL_PERSON and not has_public_record(session, s.id, today=today):
+        sid, kind, category, code, name, district, status = r
+        if kind == SubjectKind.NATURAL_PERSON and not has_public_record(session, sid, today=today):
             continue
-        items.append(
-            SubjectHit(
-                id=s.id,
-                kind=s.kind,
-                category=s.category,
-                code=s.uscc,
-                name=s.name,
-                district=districts.get(s.district_key or ""),
-                status=s.status,
-                match=hit.tier,
-            )
-        )
+        items.append(SubjectHit(sid, kind, category, code, name, district, status, hit.tier))
     return SearchPage(search.normalise_name(query), items, found.total, found.capped, page, per_page)
 
 

@@ -286,12 +286,8 @@ def code_hits(session: Session, norm: str) -> list[uuid.UUID]:
     """Organisations whose USCC or legacy code equals ``norm``."""
     if not looks_like_code(norm):
         return []
-    found = list(
-        session.scalars(
-            select(Subject.id).where(Subject.uscc == norm, Subject.kind == SubjectKind.LEGAL_PERSON)
-        )
-    )
-    legacy = session.scalars(
+    by_uscc = select(Subject.id).where(Subject.uscc == norm, Subject.kind == SubjectKind.LEGAL_PERSON)
+    by_legacy = (
         select(SubjectIdentifier.subject_id)
         .join(Subject, Subject.id == SubjectIdentifier.subject_id)
         .where(
@@ -300,7 +296,8 @@ def code_hits(session: Session, norm: str) -> list[uuid.UUID]:
             Subject.kind == SubjectKind.LEGAL_PERSON,
         )
     )
-    for sid in legacy:
+    found: list[uuid.UUID] = []
+    for sid in session.scalars(by_uscc.union(by_legacy)):
         if sid not in found:
             found.append(sid)
     return found
@@ -383,7 +380,8 @@ def search(session: Session, query: str, *, offset: int = 0, limit: int = 20, ca
     if not norm:
         return Hits([], 0, False)
     codes = code_hits(session, norm)
-    tiers = _name_tiers(session, norm)
+    # A code that names a subject is the answer; names are not searched for it as well.
+    tiers = [] if codes else _name_tiers(session, norm)
     total = len(codes)
     counts: list[int] = []
     for tier in tiers:
