@@ -23,7 +23,7 @@ from xinyong.kit import crypto
 from xinyong.kit.identifiers import IdType, make_resident_id, make_uscc
 from xinyong.kit.masking import mask_id_number
 from xinyong.records.publicity import PublicityRules
-from xinyong.records.service import derive
+from xinyong.records.service import derive, natural_key
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -418,6 +418,13 @@ class Generator:
                 "updated_at": ctx.now,
             }
         )
+        # Random document numbers of one subject can repeat at city scale: keep the first record of a
+        # natural key (every draw above still happened, so the random stream is unchanged).
+        seen: set[tuple[str, str]] = s.setdefault("natural_keys", set())
+        key = (code, natural_key(item, payload))
+        if key in seen:
+            return
+        seen.add(key)
         out.records.append(row)
 
     def _set(self, item: CatalogItemSpec, payload: dict[str, Any], role: str, value: Any) -> None:
