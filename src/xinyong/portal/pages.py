@@ -101,15 +101,12 @@ def search(
     return _render(request, session, "search.html", nav="search", q=q, result=result)
 
 
-def _tab_items(session: DbSession, tab: Tab) -> list[str]:
-    sections = queries.report_sections(session)
+def _tab_items(sections: dict[str, str], kinds: dict[str, set[str]], tab: Tab) -> list[str]:
+    """The catalogue items a tab shows: its section's, narrowed to one 双公示 kind for 行政管理."""
     codes = [c for c, s in sections.items() if s == tab.section]
     if tab.kind is not None:
-        wanted = set(queries.publicity_items(session, tab.kind))
-        codes = [c for c in codes if c in wanted]
-    elif tab.section == ReportSection.ADMINISTRATIVE.value:
-        codes = []
-    return codes
+        return [c for c in codes if c in kinds[tab.kind]]
+    return [] if tab.section == ReportSection.ADMINISTRATIVE.value else codes
 
 
 @router.get("/subjects/{code}", response_class=HTMLResponse, dependencies=[Public])
@@ -133,16 +130,17 @@ def subject(
         )
     current = next((t for t in TABS if t.key == tab), TABS[0])
     counts = queries.item_counts(session, found.id, today=today)
-    tabs = []
-    for t in TABS:
-        tabs.append(
-            {"key": t.key, "label": t.label, "count": sum(counts.get(c, 0) for c in _tab_items(session, t))}
-        )
+    sections = queries.report_sections(session)
+    kinds = {k: set(queries.publicity_items(session, k)) for k in service.PUBLICITY_TITLES}
+    items = {t.key: _tab_items(sections, kinds, t) for t in TABS}
+    tabs = [
+        {"key": t.key, "label": t.label, "count": sum(counts.get(c, 0) for c in items[t.key])} for t in TABS
+    ]
     try:
         check_depth(page, 20)
     except XinyongError as exc:
         return _error(request, session, exc)
-    codes = _tab_items(session, current)
+    codes = items[current.key]
     records = (
         queries.public_records(session, subject_id=found.id, today=today, item_codes=codes, page=page)
         if codes
@@ -236,7 +234,7 @@ def publicity(
         result=result,
         error=error,
         units=org.units(session),
-        districts=[d for d in org.districts(session)],
+        districts=org.districts(session),
         categories=queries.publicity_categories(session, kind),
         query_url=f"/publicity/{kind}?" + (urlencode(params) + "&" if params else ""),
     )
