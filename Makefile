@@ -62,5 +62,6 @@ bench-smoke: setup ## Every benchmark at a tiny size (CI smoke test; no figures 
 	$(BIN)/python bench/auth_keys.py --smoke
 	$(BIN)/python bench/check.py --smoke
 	$(BIN)/python bench/ingest.py --smoke
+	$(BIN)/python bench/search.py --smoke
 
 ci: lint test test-pg test-browser bench-smoke ## What .ci/run does

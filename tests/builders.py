@@ -304,3 +304,41 @@ def listed(session: Session, subject: Subject, item: str = "yzsx", **by_key: Any
     return record(
         session, subject, item=item, payload=list_payload(session, subject, item, **by_key), unit=unit
     )
+
+
+def item_payload(session: Session, item: str, subject: Subject, **by_role: Any) -> dict[str, Any]:
+    """A valid payload of any catalogue item for ``subject``: subject fields by role, the given
+    roles, and every other required field filled with a plain value of its type."""
+    spec = catalog.item_spec(session, item)
+    values: dict[str, Any] = {
+        "subject_name": subject.name,
+        "subject_code": subject.uscc,
+        "legal_rep": subject.legal_rep,
+        "decision_no": f"常测〔2026〕{next(_seq)}号",
+        "decision_date": "2026-08-31",
+        "listed_on": "2026-08-31",
+        "valid_from": "2026-08-31",
+        "deciding_unit_name": "常州市市场监督管理局",
+        "deciding_unit_code": unit_code(session, "shi_scjgj"),
+        "source_unit_name": "常州市市场监督管理局",
+        "source_unit_code": unit_code(session, "shi_scjgj"),
+        **by_role,
+    }
+    payload: dict[str, Any] = {}
+    for f in spec.fields:
+        role = str(f.role) if f.role else None
+        if role in values and values[role] is not None:
+            payload[f.key] = values[role]
+        elif f.required:
+            t = str(f.type)
+            if f.codes:
+                payload[f.key] = [f.codes[0]] if t == "code_list" else f.codes[0]
+            elif t == "date":
+                payload[f.key] = "2026-08-31"
+            elif t == "decimal":
+                payload[f.key] = "1.000000"
+            elif t == "integer":
+                payload[f.key] = 2026
+            else:
+                payload[f.key] = f"测试{f.label}"
+    return payload

@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__, wiring
 from xinyong.auth import routes as auth_routes
+from xinyong.config import get_settings
 from xinyong.console import admin as console_admin
 from xinyong.console import audit as console_audit
 from xinyong.console import deps as console_deps
@@ -27,6 +28,7 @@ from xinyong.lists import routes as lists_routes
 from xinyong.measures import routes as measures_routes
 from xinyong.portal import api as portal_api
 from xinyong.portal import pages as portal_pages
+from xinyong.portal.ratelimit import RateLimiter, RateLimitMiddleware
 from xinyong.records import routes as records_routes
 from xinyong.web import Public
 
@@ -116,4 +118,7 @@ def create_app() -> FastAPI:
     app.include_router(lists_routes.router)
     app.include_router(ingestion_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    proxies = frozenset(p.strip() for p in get_settings().trusted_proxies.split(",") if p.strip())
+    app.state.rate_limiter = RateLimiter(trusted_proxies=proxies)
+    app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     return app

@@ -15,6 +15,7 @@ from xinyong.auth.cli import clients_app, users_app
 from xinyong.config import get_settings
 from xinyong.errors import XinyongError
 from xinyong.measures import cli as measures_cli
+from xinyong.portal.cli import app as search_app
 
 app = typer.Typer(help="Xinyong 公共信用信息平台 命令行", no_args_is_help=True, add_completion=False)
 catalog_app = typer.Typer(help="信用信息目录", no_args_is_help=True)
@@ -37,6 +38,7 @@ app.command("ingest")(ingestion_cli.ingest)
 app.command("revoke")(ingestion_cli.revoke)
 app.add_typer(ingestion_cli.batches_app, name="batches")
 app.add_typer(ingestion_cli.quality_app, name="quality")
+app.add_typer(search_app, name="search")
 
 JsonOpt = Annotated[bool, typer.Option("--json", help="以 JSON 输出")]
 

@@ -5,4 +5,5 @@ from __future__ import annotations
 
 def register_all() -> None:
     import xinyong.lists.tasks
+    import xinyong.portal.tasks
     import xinyong.records.tasks  # noqa: F401

@@ -16,7 +16,14 @@ from xinyong.lists.models import ListEntry, ListEntryEvent, ListNotice, ListType
 from xinyong.measures.models import Check, CheckFeedback, Measure, MeasureCatalog, MeasureRule
 from xinyong.org.models import CalendarDay, District, ProfileState, Unit
 from xinyong.records.models import CreditRecord, RecordVersion
-from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
+from xinyong.subjects.models import (
+    Subject,
+    SubjectAttribute,
+    SubjectIdentifier,
+    SubjectSearchDoc,
+    SubjectSearchGram,
+    SubjectSearchGramStat,
+)
 
 __all__ = [
     "AccessConfig",
@@ -52,6 +59,9 @@ __all__ = [
     "Subject",
     "SubjectAttribute",
     "SubjectIdentifier",
+    "SubjectSearchDoc",
+    "SubjectSearchGram",
+    "SubjectSearchGramStat",
     "Unit",
     "User",
     "UserRole",

@@ -24,7 +24,7 @@ from xinyong.kit import crypto
 from xinyong.kit.identifiers import IdType, make_resident_id, make_uscc
 from xinyong.kit.masking import mask_id_number
 from xinyong.records.publicity import PublicityRules
-from xinyong.records.service import derive
+from xinyong.records.service import derive, natural_key
 
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
@@ -436,6 +436,13 @@ class Generator:
                 "updated_at": ctx.now,
             }
         )
+        # Random document numbers of one subject can repeat at city scale: keep the first record of a
+        # natural key (every draw above still happened, so the random stream is unchanged).
+        seen: set[tuple[str, str]] = s.setdefault("natural_keys", set())
+        key = (code, natural_key(item, payload))
+        if key in seen:
+            return
+        seen.add(key)
         out.records.append(row)
 
     @staticmethod
@@ -557,5 +564,6 @@ class Generator:
             self._set(item, p, "exit_on", _date_between(rng, on, self.ctx.today).isoformat())
         self._set(item, p, "incentive_kind", "纳税信用A级纳税人")
         self._set(item, p, "evaluation_year", on.year - 1)
-        self._set(item, p, "commitment_no", f"CN{on.year}{n:06d}")
+        # Unique per subject (a random serial collides within a year at city scale).
+        self._set(item, p, "commitment_no", f"CN{on.year}{s['id'].int % 10**10:010d}")
         self._emit(rng, s, out, code, unit, p, on)

@@ -30,8 +30,10 @@ from xinyong.kit import bulk, clock
 from xinyong.kit.actor import CLI
 from xinyong.org import queries as org
 from xinyong.org import service as org_service
+from xinyong.records import queries as record_queries
 from xinyong.records.models import CreditRecord
 from xinyong.records.rules import current_rules
+from xinyong.subjects import search
 from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
 
 SUBJECTS = cast(Table, Subject.__table__)
@@ -65,6 +67,8 @@ def _clear(conn: Connection) -> None:
         "list_notices",
         "list_entry_events",
         "list_entries",
+        "subject_search_grams",
+        "subject_search_docs",
         "credit_record_versions",
         "credit_records",
         "subject_attributes",
@@ -188,6 +192,11 @@ def load_demo(
         t2 = time.perf_counter()
         deferred.__exit__(None, None, None)
         stats.timings["index"] = time.perf_counter() - t2
+        t3 = time.perf_counter()
+        stats.counts["search_docs"] = search.rebuild(
+            conn, persons=record_queries.public_person_ids(session, today=ctx.today)
+        )["docs"]
+        stats.timings["search_index"] = time.perf_counter() - t3
         org_service.mark_demo(session, loaded=True)
         result: dict[str, Any] = {**stats.counts, "seed": seed, "batch_id": str(batch_id)}
         audit.record(
@@ -202,6 +211,7 @@ def load_demo(
         session.flush()
         if conn.dialect.name == "postgresql":
             conn.execute(text("ANALYZE subjects, credit_records, subject_attributes, subject_identifiers"))
+    search.vacuum(engine)
     result["seconds"] = time.perf_counter() - started
     result["timings"] = stats.timings
     return result

@@ -79,3 +79,46 @@ class CatalogItemOut(BaseModel):
     report_section: str
     subject_kinds: list[str]
     fields: list[CatalogFieldOut]
+
+
+class SubjectHitOut(BaseModel):
+    id: uuid.UUID
+    kind: str
+    category: str
+    code: str | None
+    name: str
+    district: str | None
+    status: str
+    match: str
+
+
+class SearchOut(BaseModel):
+    query: str
+    items: list[SubjectHitOut]
+    total: int
+    capped: bool
+    page: int
+    per_page: int
+
+
+class PublicityRecordOut(RecordOut):
+    subject_name: str | None
+    subject_key: str | None
+
+
+class PublicityPage(BaseModel):
+    items: list[PublicityRecordOut]
+    total: int
+    capped: bool
+    page: int
+    per_page: int
+
+
+class TimelinessOut(BaseModel):
+    unit_key: str
+    unit: str
+    total: int
+    on_time: int
+    late: int
+    rate: float | None
+    provisional: bool

@@ -6,7 +6,7 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, Integer, SmallInteger, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db import BIGINT_PK, Base
@@ -78,3 +78,49 @@ class SubjectAttribute(Base):
     source_unit_key: Mapped[str] = mapped_column(String(48))
     first_seen: Mapped[dt.datetime]
     last_seen: Mapped[dt.datetime]
+
+
+#: Normalised names sort and range-scan by code point on both databases (C collation on PostgreSQL).
+SEARCH_NAME = String(200).with_variant(String(200, collation="C"), "postgresql")
+
+
+class SubjectSearchDoc(Base):
+    """One searchable subject: every organisation; a natural person only while publicly listed.
+
+    ``doc_id`` is a compact integer key for the gram postings; ``norm_name`` is the normalised name
+    (NFKC, no whitespace, upper case) that substring semantics and prefix ranges are defined on.
+    """
+
+    __tablename__ = "subject_search_docs"
+    __table_args__ = (Index("ix_subject_search_docs_name", "norm_name", "doc_id"),)
+
+    doc_id: Mapped[int] = mapped_column(primary_key=True, autoincrement=True)
+    subject_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("subjects.id"), unique=True)
+    norm_name: Mapped[str] = mapped_column(SEARCH_NAME)
+    person: Mapped[bool] = mapped_column(default=False)
+
+
+class SubjectSearchGram(Base):
+    """A posting: gram (1 or 2 code points packed in an integer) → doc, in rank order.
+
+    ``rank`` = 0 when the gram starts the name, else 512, plus the name's length (capped at
+    511): one B-tree range per gram yields exact name, then prefix matches, then the rest, shorter
+    names first — no sorting at query time. The table is its own index (no rowid on SQLite).
+    """
+
+    __tablename__ = "subject_search_grams"
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    gram: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    rank: Mapped[int] = mapped_column(SmallInteger, primary_key=True, autoincrement=False)
+    doc_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+
+
+class SubjectSearchGramStat(Base):
+    """How many postings a bigram has, as of the last rebuild or refresh: only a hint for picking
+    the rarest bigram of a query (a stale or missing figure costs speed, never correctness)."""
+
+    __tablename__ = "subject_search_gram_stats"
+
+    gram: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    postings: Mapped[int]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from xinyong.kit import crypto
 from xinyong.kit.identifiers import IdType, check, normalise
 from xinyong.kit.masking import mask_id_number
+from xinyong.subjects import search
 from xinyong.subjects.errors import InvalidIdentifier
 from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier, SubjectKind
 
@@ -141,7 +142,18 @@ def create_legal_person(
     for attr in TRACKED_ATTRS:
         note_attribute(session, subject, attr=attr, value=getattr(subject, attr), unit_key=unit_key, now=now)
     session.flush()
+    search.index_subject(session, subject)
     return subject
+
+
+def set_name(session: Session, subject: Subject, *, name: str, unit_key: str, now: dt.datetime) -> None:
+    """Change a subject's current name (a registration source said so), noted and re-indexed."""
+    note_attribute(session, subject, attr="name", value=name, unit_key=unit_key, now=now)
+    if subject.name != name:
+        subject.name = name
+        subject.updated_at = now
+        session.flush()
+        search.index_subject(session, subject)
 
 
 def add_identifier(
