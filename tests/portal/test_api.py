@@ -228,3 +228,28 @@ def test_clients_behind_a_trusted_proxy_are_limited_one_by_one(client: Any) -> N
     # A forged left-most hop does not buy a new budget: the proxy appended the real peer.
     forged = {"X-Forwarded-For": "198.51.100.9, 203.0.113.1"}
     assert client.get("/api/v1/search?q=澜", headers=forged).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("path", "limited"),
+    [
+        ("/api/v1/search", "search"),
+        ("/search", "search"),
+        ("/api/v1/subjects/x", "pages"),
+        ("/publicity/penalties", "pages"),
+        ("/api/v1/checks", None),
+        ("/api/v1/ping", None),
+        ("/api/v1/staff/batches", None),
+        ("/console/lists", None),
+    ],
+)
+def test_only_public_surfaces_are_limited_per_ip(path: str, limited: str | None) -> None:
+    from xinyong.portal.ratelimit import classify
+
+    assert classify(path) == limited
+
+
+def test_staff_list_routes_do_not_collide_with_public_list_pages(client) -> None:  # type: ignore[no-untyped-def]
+    assert client.get("/api/v1/staff/lists/types").status_code == 401
+    assert client.get("/api/v1/staff/lists/entries").status_code == 401
+    assert client.get("/api/v1/lists/black").status_code == 200

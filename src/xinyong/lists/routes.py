@@ -19,7 +19,7 @@ from xinyong.lists.schemas import EntryOut, ExitKind, ProposeIn
 from xinyong.subjects import service as subjects
 from xinyong.web import DbSession, Today
 
-router = APIRouter(prefix="/api/v1/lists", tags=["名单"])
+router = APIRouter(prefix="/api/v1/staff/lists", tags=["名单（工作人员）"])
 
 Recogniser = Annotated[Actor, Depends(require(LISTS_RECOGNISE))]
 Reader = Annotated[Actor, Depends(require(LISTS_READ))]

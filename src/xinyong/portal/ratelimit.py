@@ -20,8 +20,20 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-#: Paths never limited (assets, health checks).
-EXEMPT_PREFIXES = ("/static/", "/healthz", "/favicon")
+#: Paths never limited by IP: assets and health checks; the staff console and staff API (people of
+#: one office share a NAT address; they are authenticated and audited); business-system routes
+#: (checks, ping), which authenticate with an API key and are rate-limited per client in auth.
+EXEMPT_PREFIXES = (
+    "/static/",
+    "/healthz",
+    "/favicon",
+    "/console",
+    "/api/v1/staff/",
+    "/api/v1/checks",
+    "/api/v1/ping",
+    "/api/docs",
+    "/api/openapi.json",
+)
 SEARCH_PATHS = ("/search", "/api/v1/search")
 MESSAGE = "访问过于频繁，请稍后再试。为保障平台正常运行，本站对每个访问地址的查询频率设有限制。"
 
