@@ -38,7 +38,9 @@ def create_batch(body: BatchIn, session: DbSession, actor: Runner, today: Today)
     return BatchOut(matter=matter, request_ref=body.request_ref, checks=checks)
 
 
-@router.get("/staff/checks/stats", response_model=list[StatRow], summary="核查与措施应用统计（按月、事项、单位）")
+@router.get(
+    "/staff/checks/stats", response_model=list[StatRow], summary="核查与措施应用统计（按月、事项、单位）"
+)
 def check_stats(
     session: DbSession,
     _: Annotated[Actor, Depends(require(CHECKS_STATS))],
