@@ -54,7 +54,13 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     db.set_engine(engine)
     load_demo(subjects=300, seed=7)
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(), host="127.0.0.1", port=port, log_level="warning"))
+    app = create_app()
+    # Every browser test drives the site from 127.0.0.1: lift the per-IP limits so one test's searches
+    # do not throttle the next (the limits themselves are tested in tests/portal/test_api.py).
+    from xinyong.portal.ratelimit import Limit
+
+    app.state.rate_limiter.limits = {k: Limit(burst=10_000, per_minute=60_000) for k in ("search", "pages")}
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(100):

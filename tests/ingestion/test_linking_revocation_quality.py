@@ -81,6 +81,17 @@ def test_an_unknown_valid_code_creates_a_provisional_subject_on_approval(session
     assert {a.value for a in subjects.attributes(session, made)} == {"常州澜泽科技有限公司"}
 
 
+def test_provisional_subjects_are_searchable_at_once(session: Session) -> None:
+    from xinyong.subjects import search
+
+    sub = submit(session, "penalties_utf8_bom.csv")
+    service.approve(session, batch_id=sub.batch.id, actor=staff(), now=clock.now())
+    made = session.scalar(select(Subject).where(Subject.name == "常州澜泽科技有限公司"))
+    assert made is not None
+    hits = search.search(session, "澜泽科")
+    assert made.id in {h.subject_id for h in hits.hits}
+
+
 def test_a_name_alone_never_links_it_only_proposes(session: Session) -> None:
     same_rep = company(session, name="常州市武进区湖塘老王小吃店", district="wujin")
     same_rep.legal_rep = "王五"

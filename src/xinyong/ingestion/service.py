@@ -59,6 +59,7 @@ from xinyong.org import queries as org
 from xinyong.records.models import CreditRecord
 from xinyong.records.rules import current_rules
 from xinyong.records.service import _merge, derive
+from xinyong.subjects import search
 from xinyong.subjects.models import Subject, SubjectAttribute, SubjectIdentifier
 
 ROWS = cast(Table, IngestRow.__table__)
@@ -1119,6 +1120,13 @@ def _create_provisional_organisations(session: Session, batch: IngestBatch, *, n
             f" FROM ({first}) t WHERE NOT EXISTS (SELECT 1 FROM subjects x WHERE x.id = t.subject_id)"
         ).bindparams(b, _now_param("now", now), bindparam("true", True), bindparam("false", False))
     )
+    # The public search must find the new subjects at once (kept in step with every subject change).
+    planned = session.scalars(
+        text(f"SELECT DISTINCT subject_id FROM ingest_rows WHERE {new_rows}")
+        .bindparams(b)
+        .columns(IngestRow.subject_id)
+    ).all()
+    search.index_organisations(session, planned)
 
 
 def _create_provisional_persons(

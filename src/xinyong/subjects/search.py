@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import unicodedata
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
@@ -158,6 +158,38 @@ def index_subject(session: Session, subject: Subject, *, searchable: bool | None
         session.add(doc)
     session.flush()
     session.execute(GRAMS.insert(), [{"gram": g, "rank": r, "doc_id": doc.doc_id} for g, r in postings(norm)])
+
+
+def index_organisations(session: Session, subject_ids: Sequence[uuid.UUID], *, chunk: int = 5_000) -> int:
+    """Index organisations created set-based (e.g. provisional subjects of an ingested batch).
+
+    Subjects that already have a document are skipped; documents are added in bulk (their keys come
+    back with the insert) and then their postings, chunk by chunk, so memory stays bounded.
+    """
+    added = 0
+    ids = list(subject_ids)
+    for start in range(0, len(ids), chunk):
+        part = ids[start : start + chunk]
+        rows = session.execute(
+            select(Subject.id, Subject.name).where(
+                Subject.id.in_(part),
+                Subject.kind == SubjectKind.LEGAL_PERSON,
+                ~select(SubjectSearchDoc.doc_id).where(SubjectSearchDoc.subject_id == Subject.id).exists(),
+            )
+        ).all()
+        if not rows:
+            continue
+        docs = [
+            SubjectSearchDoc(subject_id=sid, norm_name=normalise_name(name), person=False)
+            for sid, name in rows
+        ]
+        session.add_all(docs)
+        session.flush()
+        grams = [{"gram": g, "rank": r, "doc_id": d.doc_id} for d in docs for g, r in postings(d.norm_name)]
+        if grams:
+            session.execute(GRAMS.insert(), grams)
+        added += len(docs)
+    return added
 
 
 def indexed_persons(session: Session) -> set[uuid.UUID]:
