@@ -273,7 +273,9 @@ def main() -> None:
     ap.add_argument("--databases", default="sqlite,postgresql")
     ap.add_argument(
         "--pg-url",
-        default=os.environ.get("XINYONG_BENCH_PG_URL", "postgresql://postgres:postgres@127.0.0.1/xy_ingest_bench"),
+        default=os.environ.get(
+            "XINYONG_BENCH_PG_URL", "postgresql://postgres:postgres@127.0.0.1/xy_ingest_bench"
+        ),
     )
     ap.add_argument("--child", nargs=3, metavar=("KIND", "URL", "PATH"), help=argparse.SUPPRESS)
     args = ap.parse_args()
