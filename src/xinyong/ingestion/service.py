@@ -405,41 +405,22 @@ def _stage(
         bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, file_problems)
     width = len(table.header)
     pending: list[tuple[int, list[str]]] = []
-    for row_no, cells in enumerate(table.rows, start=1):
-        pending.append((row_no, cells))
-        if len(pending) >= CHUNK:
-            _stage_chunk(
-                session,
-                batch,
-                pending,
-                width,
-                normaliser,
-                checker,
-                linker,
-                deriver,
-                unit.district_key if unit else None,
-                districts,
-                c,
-            )
-            if progress is not None:
-                progress(len(pending))
-            pending = []
-    if pending:
+    district = unit.district_key if unit else None
+
+    def stage() -> None:
         _stage_chunk(
-            session,
-            batch,
-            pending,
-            width,
-            normaliser,
-            checker,
-            linker,
-            deriver,
-            unit.district_key if unit else None,
-            districts,
-            c,
+            session, batch, pending, width, normaliser, checker, linker, deriver, district, districts, c
         )
         if progress is not None:
             progress(len(pending))
+        pending.clear()
+
+    for row_no, cells in enumerate(table.rows, start=1):
+        pending.append((row_no, cells))
+        if len(pending) >= CHUNK:
+            stage()
+    if pending:
+        stage()
     if c.rows == 0:
         raise FileRefused("文件没有数据行", code="file.empty")
     _analyze(session, c.rows, "ingest_rows")
