@@ -40,12 +40,24 @@ def render(
         "portal_name": portal,
         "actor": actor,
         "nav": nav_for(actor) if actor else [],
+        "unit_name": _unit_name(session, actor),
         "csrf_token": getattr(request.state, "csrf_token", ""),
         "must_change_password": getattr(request.state, "must_change_password", False),
         "permission_labels": PERMISSION_LABELS,
         "path": request.url.path,
     }
     return templates.TemplateResponse(request, template, base | context, status_code=status_code)
+
+
+def _unit_name(session: Session, actor: Actor | None) -> str:
+    """The actor's unit as people name it (the key only if the unit is unknown)."""
+    if actor is None or actor.unit_key is None:
+        return ""
+    try:
+        unit = org.unit(session, actor.unit_key)
+    except Exception:  # before `xinyong init` there are no units yet
+        return actor.unit_key
+    return unit.name if unit is not None else actor.unit_key
 
 
 def check_csrf(request: Request, csrf_token: str = Form(""), actor: Actor = Depends(current_actor)) -> Actor:
