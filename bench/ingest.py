@@ -26,26 +26,10 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SCJGJ = "11320400000000027L"
-HEADER = [
-    "行政相对人名称",
-    "行政相对人类别",
-    "统一社会信用代码",
-    "法定代表人",
-    "行政处罚决定书文号",
-    "违法行为类型",
-    "违法事实",
-    "处罚依据",
-    "处罚类别",
-    "处罚内容",
-    "罚款金额（元）",
-    "处罚决定日期",
-    "处罚有效期",
-    "处罚机关",
-    "处罚机关统一社会信用代码",
-    "数据来源单位",
-    "数据来源单位统一社会信用代码",
-]
+sys.path.insert(0, str(ROOT))
+# The national penalty template as a unit sends it, and shi_scjgj's code: shared with the test fixtures.
+from tests.data.ingest.make_fixtures import HEADER, SCJGJ  # noqa: E402
+
 TYPES = ("罚款", "警告", "罚款;没收违法所得", "通报批评", "警告；罚款")
 DATES = ("2026-08-31", "2026/9/1", "2026年9月2日", "20260903", "46269")
 
