@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def register_all() -> None:
+    import xinyong.ingestion.tasks
     import xinyong.lists.tasks
     import xinyong.portal.tasks
     import xinyong.records.tasks  # noqa: F401

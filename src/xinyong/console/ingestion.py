@@ -15,7 +15,7 @@ from itertools import islice
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, Request, UploadFile
+from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, UploadFile
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
@@ -35,6 +35,7 @@ from xinyong.errors import XinyongError
 from xinyong.ingestion import exports, privacy, quality, revocations, service
 from xinyong.ingestion import queries as batches_queries
 from xinyong.ingestion.models import BatchStatus
+from xinyong.ingestion.routes import follow_up
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.web import DbSession
@@ -193,15 +194,15 @@ def approve(
     session: DbSession,
     actor: Reviewer,
     _csrf: Csrf,
+    background: BackgroundTasks,
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    return _act(
-        request,
-        session,
-        actor,
-        batch_id,
-        lambda: service.approve(session, batch_id=batch_id, actor=actor, now=clock.now(), note=note or None),
-    )
+
+    def step() -> None:
+        service.approve(session, batch_id=batch_id, actor=actor, now=clock.now(), note=note or None)
+        follow_up(background, batch_id, service.get(session, batch_id).search_pending)
+
+    return _act(request, session, actor, batch_id, step)
 
 
 @router.post("/batches/{batch_id}/return", response_class=HTMLResponse)
@@ -267,6 +268,7 @@ async def upload(
     session: DbSession,
     actor: Submitter,
     _csrf: Csrf,
+    background: BackgroundTasks,
     file: UploadFile,
     item: Annotated[str, Form()],
     department: Annotated[str, Form()] = "",
@@ -299,6 +301,7 @@ async def upload(
             units=org.units(session),
             error=exc.message,
         )
+    follow_up(background, sub.batch.id, sub.batch.search_pending)
     return _see_other(f"{BASE}/batches/{sub.batch.id}")
 
 

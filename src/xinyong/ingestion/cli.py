@@ -127,6 +127,8 @@ def ingest(
     except XinyongError as exc:
         _fail(exc, as_json)
         return
+    if sub.batch.search_pending:
+        _index_names(sub.batch.id, as_json)
     human = (
         f"批次 {summary['batch_id']}：{summary['rows']} 行，通过校验 {summary['accepted']}，"
         f"退回 {summary['rejected']}，警告 {summary['warnings']}，状态 {summary['status']}"
@@ -137,6 +139,24 @@ def ingest(
     _emit(summary, as_json, human)
     if summary["status"] == "失败":
         raise typer.Exit(1)
+
+
+def _index_names(batch_id: Any, as_json: bool) -> None:
+    """After the commit: the batch's new organisations into the public name index (tasks)."""
+    from xinyong.ingestion import tasks
+
+    if not as_json:
+        typer.echo("正在为新增主体建立名称检索索引（记录已上线，可按代码查询）…", err=True)
+    tasks.index_pending_names(batch_id)
+
+
+@batches_app.command("index-names")
+def batches_index_names(as_json: JsonOpt = False) -> None:
+    """为已通过的大批次补建新增主体的名称检索索引（通常报送后自动完成）。"""
+    from xinyong.ingestion import tasks
+
+    result = tasks.index_pending_names()
+    _emit(result, as_json, f"已补建 {result['batches']} 个批次、{result['indexed']} 个主体的名称索引")
 
 
 @batches_app.command("list")
@@ -213,9 +233,12 @@ def _review(action: str, batch_id: str, department: str | None, note: str | None
             else:
                 service.withdraw(session, batch_id=batch.id, actor=actor, now=clock.now())
             data = {"batch_id": str(batch.id), "status": batch.status, **extra}
+            pending = batch.search_pending
     except XinyongError as exc:
         _fail(exc, as_json)
         return
+    if pending:
+        _index_names(batch.id, as_json)
     _emit(
         data,
         as_json,

@@ -13,7 +13,7 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import BigInteger, ForeignKey, Index, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from xinyong.db import BIGINT_PK, Base
@@ -72,6 +72,10 @@ class IngestBatch(Base):
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_at: Mapped[dt.datetime | None]
     review_note: Mapped[str | None] = mapped_column(String(500))
+    #: Approved with more new organisations than service.SEARCH_IN_TRANSACTION: their names go into
+    #: the public name index after the commit (service.index_pending_names); until then they are found
+    #: by code only. False once indexed (and for every batch indexed in its own transaction).
+    search_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
 
 
 class IngestRow(Base):

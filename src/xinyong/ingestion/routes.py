@@ -7,7 +7,7 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
@@ -15,7 +15,7 @@ from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import BATCHES_READ, QUALITY_READ, RECORDS_REVIEW, RECORDS_SUBMIT, require
 from xinyong.catalog import queries as catalog
 from xinyong.errors import Invalid
-from xinyong.ingestion import exports, privacy, quality, service
+from xinyong.ingestion import exports, privacy, quality, service, tasks
 from xinyong.ingestion.schemas import BatchDetail, BatchSummary, ReviewIn, RowsIn
 from xinyong.kit import clock
 from xinyong.web import DbSession
@@ -74,10 +74,19 @@ async def _submit(request: Request, session: Any, actor: Actor) -> service.Submi
     summary="报送批次（文件或 JSON 数据行）",
     responses={201: {"model": BatchSummary}},
 )
-async def submit_batch(request: Request, session: DbSession, actor: Submitter) -> JSONResponse:
+async def submit_batch(
+    request: Request, session: DbSession, actor: Submitter, background: BackgroundTasks
+) -> JSONResponse:
     sub = await _submit(request, session, actor)
+    follow_up(background, sub.batch.id, sub.batch.search_pending)
     body = service.summary(session, sub.batch)
     return JSONResponse(body, status_code=201 if sub.new else 200)
+
+
+def follow_up(background: BackgroundTasks, batch_id: uuid.UUID, search_pending: bool) -> None:
+    """After the request's commit: index the names of a big batch's new organisations (tasks)."""
+    if search_pending:
+        background.add_task(tasks.index_pending_names, batch_id)
 
 
 def _readable(session: Any, batch_id: uuid.UUID, actor: Actor) -> Any:
@@ -122,11 +131,16 @@ def get_errors(
 
 @router.post("/batches/{batch_id}/approve", summary="审核通过")
 def approve_batch(
-    batch_id: uuid.UUID, session: DbSession, actor: Reviewer, body: ReviewIn | None = None
+    batch_id: uuid.UUID,
+    session: DbSession,
+    actor: Reviewer,
+    background: BackgroundTasks,
+    body: ReviewIn | None = None,
 ) -> dict[str, Any]:
     result = service.approve(
         session, batch_id=batch_id, actor=actor, now=clock.now(), note=body.note if body else None
     )
+    follow_up(background, batch_id, service.get(session, batch_id).search_pending)
     return {"batch_id": str(batch_id), "status": "已通过", "outcome": result.counts}
 
 
