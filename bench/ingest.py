@@ -76,8 +76,10 @@ def generate(path: Path, rows: int, fmt: str) -> None:
 
 
 def _cpu_self() -> float:
-    ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+    """CPU seconds of this process and of its finished children (the staging worker processes)."""
+    me = resource.getrusage(resource.RUSAGE_SELF)
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _server_pid(conn: object) -> int | None:

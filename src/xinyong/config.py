@@ -31,6 +31,9 @@ class Settings(BaseSettings):
     session_idle_minutes: int = 30
     #: Where submitted files are kept, content-addressed (ingestion: nothing is lost, any batch can be replayed).
     data_dir: Path = Path("./var/data")
+    #: Worker processes that prepare (normalise, validate, derive) the rows of big submitted files;
+    #: 0 or 1 = in the submitting process (ingestion.preparing).
+    ingest_workers: int = 2
 
     @model_validator(mode="after")
     def _production_guard(self) -> Settings:

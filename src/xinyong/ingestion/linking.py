@@ -107,11 +107,11 @@ class Link:
     id_type: IdType | None = None
 
 
-class Linker:
-    """Resolves subjects for chunks of normalised payloads of one item."""
+class LinkPlanner:
+    """Plans the link of a payload of one item without the database (picklable: the staging workers
+    of big files plan in their own processes)."""
 
-    def __init__(self, session: Session, item: CatalogItemSpec) -> None:
-        self.session = session
+    def __init__(self, item: CatalogItemSpec) -> None:
         self.item = item
         role = {str(f.role): f for f in item.fields if f.role is not None}
         self.f_code = role.get("subject_code")
@@ -124,7 +124,6 @@ class Linker:
         kinds = {str(k) for k in item.subject_kinds}
         self.only_person = kinds == {SubjectKind.NATURAL_PERSON.value}
         self.mixed = len(kinds) > 1
-        self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def is_person(self, payload: dict[str, Any]) -> bool:
         if self.only_person:
@@ -165,6 +164,15 @@ class Linker:
             if found is not None and found.valid:
                 return Link("legacy", code=found.value, id_type=legacy_type)
         return Link("candidate")
+
+
+class Linker(LinkPlanner):
+    """Resolves subjects for chunks of normalised payloads of one item."""
+
+    def __init__(self, session: Session, item: CatalogItemSpec) -> None:
+        super().__init__(item)
+        self.session = session
+        self.postgres = session.get_bind().dialect.name == "postgresql"
 
     def resolve(self, links: Sequence[Link]) -> None:
         """Fill ``subject_id`` of every planned link from the database (one query per kind per chunk)."""

@@ -33,13 +33,13 @@ from xinyong.auth.actor import Actor
 from xinyong.auth.scope import in_scope
 from xinyong.catalog import queries as catalog
 from xinyong.catalog.schemas import CatalogItemSpec, PublicityKind
+from xinyong.config import get_settings
 from xinyong.db import UTCDateTime
 from xinyong.errors import Invalid
-from xinyong.ingestion import storage
-from xinyong.ingestion.checks import RowChecker
-from xinyong.ingestion.deriving import DERIVED, RowDeriver
+from xinyong.ingestion import preparing, storage
+from xinyong.ingestion.deriving import DERIVED
 from xinyong.ingestion.errors import BatchNotFound, BatchStateError, FileRefused, OutOfScope
-from xinyong.ingestion.linking import Link, Linker
+from xinyong.ingestion.linking import Linker
 from xinyong.ingestion.models import (
     BatchStatus,
     IngestBatch,
@@ -49,7 +49,7 @@ from xinyong.ingestion.models import (
     LinkCandidate,
     RowStatus,
 )
-from xinyong.ingestion.normalise import NormalisedRow, RowNormaliser, is_summary_row, resolve_mapping
+from xinyong.ingestion.normalise import resolve_mapping
 from xinyong.ingestion.readers import Table as FileTable
 from xinyong.ingestion.readers import detect_format, open_table, rows_from_objects
 from xinyong.kit import bulk, crypto
@@ -268,7 +268,17 @@ def submit(
         savepoint = session.begin_nested()
         try:
             with _gc_paused():
-                _stage(session, batch, item, table, col_mapping, unknown, today=today, progress=progress)
+                _stage(
+                    session,
+                    batch,
+                    item,
+                    table,
+                    col_mapping,
+                    unknown,
+                    today=today,
+                    progress=progress,
+                    workers=_workers(stored if objects is None else None),
+                )
             savepoint.commit()
         except FileRefused as exc:
             savepoint.rollback()
@@ -290,6 +300,13 @@ def submit(
             session, batch, item, reviewer=TRUSTED_REVIEWER, actor=actor, now=now, note="可信接口自动通过"
         )
     return Submission(batch, True, applied)
+
+
+def _workers(path: Path | None) -> int:
+    """Worker processes for preparing a file's rows: only big files pay for starting them."""
+    if path is None or path.stat().st_size < preparing.PARALLEL_FROM_BYTES:
+        return 1
+    return get_settings().ingest_workers
 
 
 @contextmanager
@@ -375,17 +392,17 @@ def _stage(
     *,
     today: dt.date,
     progress: Progress | None,
+    workers: int = 1,
 ) -> None:
-    """Normalise, validate and link every row of ``table`` into the staging table, chunk by chunk."""
+    """Normalise, validate and link every row of ``table`` into the staging table, chunk by chunk —
+    the per-row work by preparing.Preparer (in worker processes for big files), the look-ups and the
+    COPY here, in the batch's transaction."""
     conn = session.connection()
     rules = current_rules(session)
     units_by_uscc = org.units_by_uscc(session)
     unit = org.unit(session, batch.unit_key)
     districts = {d.key: d.name for d in org.districts(session)}
-    normaliser = RowNormaliser(item, table.header, mapping)
-    checker = RowChecker(item, today=today)
     linker = Linker(session, item)
-    deriver = RowDeriver(item, rules=rules, units_by_uscc=units_by_uscc)
     c = _Counters()
     file_problems: list[list[Any]] = [
         [
@@ -403,24 +420,22 @@ def _stage(
     c.warnings += len(file_problems)
     if file_problems:
         bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, file_problems)
-    width = len(table.header)
-    pending: list[tuple[int, list[str]]] = []
+    spec = preparing.PrepareSpec(
+        batch_id=batch.id,
+        item=item,
+        header=table.header,
+        mapping=mapping,
+        today=today,
+        rules=rules,
+        units_by_uscc=units_by_uscc,
+        encode_json=conn.dialect.name == "postgresql",
+    )
     district = unit.district_key if unit else None
-
-    def stage() -> None:
-        _stage_chunk(
-            session, batch, pending, width, normaliser, checker, linker, deriver, district, districts, c
-        )
+    source = preparing.chunks(table.rows, CHUNK)
+    for chunk in preparing.prepared(spec, source, workers=workers):
+        _stage_chunk(session, batch, chunk, linker, district, districts, c)
         if progress is not None:
-            progress(len(pending))
-        pending.clear()
-
-    for row_no, cells in enumerate(table.rows, start=1):
-        pending.append((row_no, cells))
-        if len(pending) >= CHUNK:
-            stage()
-    if pending:
-        stage()
+            progress(chunk.rows_seen + chunk.skipped)
     if c.rows == 0:
         raise FileRefused("文件没有数据行", code="file.empty")
     _analyze(session, c.rows, "ingest_rows")
@@ -435,99 +450,41 @@ def _stage(
 def _stage_chunk(
     session: Session,
     batch: IngestBatch,
-    chunk: list[tuple[int, list[str]]],
-    width: int,
-    normaliser: RowNormaliser,
-    checker: RowChecker,
+    chunk: preparing.PreparedChunk,
     linker: Linker,
-    deriver: RowDeriver,
     unit_district: str | None,
     districts: dict[str, str],
     c: _Counters,
 ) -> None:
-    """One chunk: per row only in-memory work (normalise, memoised checks and derivations), then one
-    link look-up per kind for the chunk and one bulk write (COPY on PostgreSQL) of rows and problems."""
+    """One prepared chunk: one link look-up per kind, the rare name candidates, one bulk write (COPY on
+    PostgreSQL) of rows and problems."""
     conn = session.connection()
-    staged: list[tuple[int, NormalisedRow, bool, Link | None]] = []
-    problems: list[list[Any]] = []
-    name_key = linker.f_name.key if linker.f_name is not None else None
     batch_id = batch.id
-    counted = len(normaliser.counted)
-    for row_no, cells in chunk:  # row_no: the 1-based data row as the clerk counts it in the file
-        if not any(cells) or not any(x.strip() for x in cells) or is_summary_row(cells):
-            c.skipped += 1
-            continue
-        c.rows += 1
-        norm = normaliser(cells)
-        found = checker(norm.payload)
-        if len(cells) != width and (len(cells) < width or any(x.strip() for x in cells[width:])):
-            found = [*found, _columns_problem(len(cells), width)]
-        c.expected += counted
-        c.filled += normaliser.filled(norm.payload)
-        has_error = False
-        for p in found:
-            raw = norm.raw.get(p.field, norm.payload.get(p.field))
-            raw_text = None if raw is None else (";".join(raw) if isinstance(raw, list) else str(raw))[:500]
-            col = norm.columns.get(p.field)
-            problems.append([batch_id, row_no, col, p.field, raw_text, p.code, p.message[:500], p.severity])
-            if p.severity == "error":
-                has_error = True
-                c.failed_values += 1
-            else:
-                c.warnings += 1
-        link = None if has_error else linker.plan(norm.payload)
-        if link is not None and link.method is None:
-            has_error = True
-            problems.append(
-                [
-                    batch_id,
-                    row_no,
-                    None,
-                    None,
-                    None,
-                    "link.no_code",
-                    "没有可用的主体代码或证件号码，无法关联主体",
-                    "error",
-                ]
-            )
-            c.failed_values += 1
-        staged.append((row_no, norm, has_error, link))
-    linker.resolve([lk for _, _, _, lk in staged if lk is not None])
+    problems = chunk.problems
+    c.rows += chunk.rows_seen
+    c.skipped += chunk.skipped
+    c.warnings += chunk.warnings
+    c.expected += chunk.expected
+    c.filled += chunk.filled
+    c.failed_values += chunk.failed_values
+    linker.resolve([r.link for r in chunk.rows if r.link is not None])
     out: list[list[Any]] = []
-    rejected_derived: list[Any] = [None] * len(DERIVED)
-    rejected_derived[DERIVED.index("severity_derived")] = False
-    rejected_derived[DERIVED.index("published")] = True
-    for row_no, norm, has_error, link in staged:
-        payload = norm.payload
-        status = RowStatus.REJECTED if has_error else RowStatus.ACCEPTED
-        key: str | None = None
-        derived = rejected_derived
-        if status is RowStatus.ACCEPTED:
-            try:
-                key, derived = deriver(payload, linker.is_person(payload))
-            except ValueError as exc:
-                problems.append(
-                    [batch_id, row_no, None, None, None, "publicity.rules", f"无法计算公示期：{exc}", "error"]
-                )
-                status = RowStatus.REJECTED
-                derived = rejected_derived
-                c.failed_values += 1
+    for r in chunk.rows:
+        status, link = r.status, r.link
         if status is RowStatus.ACCEPTED and link is not None and link.method == "candidate":
             status = RowStatus.NEEDS_LINK
+            payload = r.payload if isinstance(r.payload, dict) else json.loads(r.payload)
             cands = linker.candidates(payload, unit_district=unit_district, districts=districts)
             for sid, reason in cands:
-                session.add(LinkCandidate(batch_id=batch_id, row_no=row_no, subject_id=sid, reason=reason))
+                session.add(LinkCandidate(batch_id=batch_id, row_no=r.row_no, subject_id=sid, reason=reason))
             problems.append(
-                [
+                preparing.row_problem(
                     batch_id,
-                    row_no,
-                    None,
-                    None,
-                    None,
+                    r.row_no,
                     "link.review",
                     f"没有可用代码，按名称找到 {len(cands)} 个候选主体，须由审核人确认关联",
                     "warning",
-                ]
+                )
             )
             c.warnings += 1
         if status is RowStatus.ACCEPTED:
@@ -542,22 +499,21 @@ def _stage_chunk(
             # A valid code the platform does not know: its provisional subject gets an id derived from the
             # code, so every row (and batch) naming it agrees without a look-up; created on approval.
             subject_id = provisional_subject_id(link.code)
-        name = payload.get(name_key) if name_key else None
         out.append(
             [
                 batch_id,
-                row_no,
+                r.row_no,
                 status.value,
-                payload,
-                norm.raw,
-                key,
+                r.payload,
+                r.raw,
+                r.key,
                 subject_id,
                 link.method if link is not None and status is not RowStatus.REJECTED else None,
                 link.code if new and link is not None else None,
                 link.lookup if new and link is not None else None,
-                str(name)[:200] if name else None,
+                r.name,
                 uuid.uuid4(),
-                *derived,
+                *r.derived,
             ]
         )
     session.flush()
@@ -573,12 +529,6 @@ PROVISIONAL_NAMESPACE = uuid.UUID("5b0e7c1e-6a53-4c8e-9f0e-2f8d7e0c4a11")
 def provisional_subject_id(code: str) -> uuid.UUID:
     """The id a provisional subject for unified social credit code ``code`` is created with."""
     return uuid.uuid5(PROVISIONAL_NAMESPACE, code)
-
-
-def _columns_problem(got: int, width: int) -> Any:
-    from xinyong.records.validation import Problem
-
-    return Problem("", "row.columns", f"本行有 {got} 列，与表头的 {width} 列不一致")
 
 
 def _resolve_duplicates(

@@ -17,11 +17,23 @@ from sqlalchemy.schema import AddConstraint, CreateIndex, DropConstraint, DropIn
 from sqlalchemy.types import JSON
 
 
+class JsonText(str):
+    """JSON already encoded (e.g. by a staging worker process): COPY sends it as it is. PostgreSQL only:
+    on SQLite values go through the column's own bind processor, so pass the object there."""
+
+    __slots__ = ()
+
+
+def json_text(value: Any) -> JsonText:
+    """``value`` encoded once, to be written to a JSON column by :func:`write_tuples` without re-encoding."""
+    return JsonText(_json_text(value))
+
+
 def _json_text(value: Any) -> Any:
     """Compact JSON text; orjson (several times faster than json on the COPY hot path) with json as the
     fallback for what orjson refuses (e.g. non-string keys)."""
-    if value is None:
-        return None
+    if value is None or isinstance(value, JsonText):
+        return value
     try:
         return orjson.dumps(value).decode()
     except TypeError:
