@@ -242,6 +242,8 @@ def _peak_mb() -> float:
 def child(kind: str, url: str, path: str) -> None:
     result = phase_ingest(url, Path(path)) if kind == "ingest" else phase_baseline(url, Path(path))
     result["peak_mb"] = _peak_mb()
+    # The largest staging worker process (they hold a chunk or two each, and their own imports).
+    result["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print("RESULT " + json.dumps(result))
 
 
@@ -301,7 +303,8 @@ def main() -> None:
                 results.append((db_name, fmt, res, base))
                 print(
                     f"{db_name:<10} {fmt:<10} {rows:>9,} rows  ingest {rows / res['seconds']:>9,.0f} rows/s "
-                    f"(cpu {res['cpu']:.1f} s + server {res['server_cpu']:.1f} s, peak {res['peak_mb']:.0f} MB)"
+                    f"(cpu {res['cpu']:.1f} s + server {res['server_cpu']:.1f} s, peak {res['peak_mb']:.0f} MB, "
+                    f"each worker ≤ {res['worker_peak_mb']:.0f} MB)"
                     f"   raw load {rows / base['seconds']:>9,.0f} rows/s (cpu {base['cpu']:.1f} s + server "
                     f"{base['server_cpu']:.1f} s, peak {base['peak_mb']:.0f} MB)   ratio "
                     f"{res['seconds'] / base['seconds']:.1f}×   load average {res['load']:.1f}   "
@@ -325,15 +328,17 @@ def write_report(rows: int, results: list[tuple[str, str, dict[str, float], dict
         "linked (every code new: a provisional subject each), staged, and applied to `credit_records` in one",
         "transaction. Baseline = the raw load of the same rows in the same run: PostgreSQL `COPY … FORMAT csv` into",
         "a plain 17-column text table; SQLite `executemany` of the parsed rows into one. Peak memory is the",
-        "process's maximum resident set size. CPU = seconds of CPU the benchmark process (client) and its",
-        "PostgreSQL backend (server, read from /proc) used — unlike wall time, not inflated by other work on the",
-        "machine; load average = the 1-minute load before/after the phase (the higher), on 2 cores.",
+        "process's maximum resident set size; files of 4 MB or more are prepared by two worker processes",
+        "(`XINYONG_INGEST_WORKERS`), whose own peak is given in brackets. CPU = seconds of CPU the benchmark",
+        "process with its workers (client) and its PostgreSQL backend (server, read from /proc) used — unlike",
+        "wall time, not inflated by other work on the machine; load average = the 1-minute load before/after",
+        "the phase (the higher), on 2 cores.",
         "",
         "The new organisations' names enter the public name index after the commit (`xinyong ingest` does it",
         "right away; docs/ingestion.md says why): that follow-up is timed on its own, and the last column gives",
         "the rate with it included.",
         "",
-        "| database | format | rows | end to end (rows/s) | CPU s client + server | peak MB | raw load (rows/s) "
+        "| database | format | rows | end to end (rows/s) | CPU s client + server | peak MB (each worker) | raw load (rows/s) "
         "| raw CPU s client + server | raw peak MB | time ratio | load average | name index after commit (s) "
         "| rows/s incl. name index |",
         "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
@@ -341,7 +346,8 @@ def write_report(rows: int, results: list[tuple[str, str, dict[str, float], dict
     for db_name, fmt, res, base in results:
         lines.append(
             f"| {db_name} | {fmt} | {rows:,} | {rows / res['seconds']:,.0f} | "
-            f"{res['cpu']:.0f} + {res['server_cpu']:.0f} | {res['peak_mb']:.0f} | {rows / base['seconds']:,.0f} | "
+            f"{res['cpu']:.0f} + {res['server_cpu']:.0f} | {res['peak_mb']:.0f} ({res['worker_peak_mb']:.0f}) | "
+            f"{rows / base['seconds']:,.0f} | "
             f"{base['cpu']:.0f} + {base['server_cpu']:.0f} | {base['peak_mb']:.0f} | "
             f"{res['seconds'] / base['seconds']:.1f}× | {res['load']:.1f} | {res['names_seconds']:.1f} | "
             f"{rows / (res['seconds'] + res['names_seconds']):,.0f} |"
