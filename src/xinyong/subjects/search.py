@@ -164,7 +164,7 @@ def index_subject(session: Session, subject: Subject, *, searchable: bool | None
     session.execute(GRAMS.insert(), [{"gram": g, "rank": r, "doc_id": doc.doc_id} for g, r in postings(norm)])
 
 
-def index_organisations(session: Session, subject_ids: Sequence[uuid.UUID], *, chunk: int = 20_000) -> int:
+def index_organisations(session: Session, subject_ids: Sequence[uuid.UUID], *, chunk: int = 5_000) -> int:
     """Index organisations created set-based (e.g. provisional subjects of an ingested batch).
 
     Subjects that already have a document are skipped. Per chunk: one look-up, document ids reserved
