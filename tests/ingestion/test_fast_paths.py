@@ -78,3 +78,27 @@ def test_created_rows_are_counted_and_collected_without_being_marked(session: Se
     assert len(ids["created"]) == 1 and len(ids["updated"]) == 1
     assert set(ids["created"]) | set(ids["updated"]) == set(by_key.values())
     assert ids["created"][0] != ids["updated"][0]
+
+
+def test_names_are_noted_once_per_unit_and_seen_again_moves_last_seen(session: Session) -> None:
+    import datetime as dt
+
+    from xinyong.subjects.models import SubjectAttribute
+
+    first = _submit_rows(session, [_row(session, 1, code=_code(31), fine="100")])
+    t1 = clock.now()
+    service.approve(session, batch_id=first.batch.id, actor=staff(), now=t1)
+    later = t1 + dt.timedelta(days=3)
+    again = [_row(session, 2, code=_code(31), fine="200")]  # same code, another decision, another name
+    again[0]["行政相对人名称"] = "常州快路1贸易有限公司"  # …the first name again
+    renamed = _row(session, 3, code=_code(31), fine="300")
+    renamed["行政相对人名称"] = "常州快路新名贸易有限公司"
+    sub = _submit_rows(session, [*again, renamed])
+    service.approve(session, batch_id=sub.batch.id, actor=staff(), now=later)
+    names = {
+        a.value: (a.first_seen, a.last_seen)
+        for a in session.scalars(select(SubjectAttribute).where(SubjectAttribute.attr == "name"))
+    }
+    assert set(names) == {"常州快路1贸易有限公司", "常州快路新名贸易有限公司"}
+    assert names["常州快路1贸易有限公司"] == (t1, later)
+    assert names["常州快路新名贸易有限公司"] == (later, later)

@@ -25,7 +25,7 @@ import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from xinyong.catalog.schemas import CatalogItemSpec
 from xinyong.ingestion.deriving import DERIVED, RowDeriver
@@ -54,21 +54,27 @@ class PrepareSpec:
     today: dt.date
     rules: PublicityRules
     units_by_uscc: dict[str, str]
-    #: PostgreSQL: payloads leave as encoded JSON (COPY sends them as they are; cheap to pass back).
+    #: PostgreSQL: rows leave as text COPY lines (cheap to pass back; sent to COPY as they are).
     encode_json: bool
 
 
-@dataclass
-class PreparedRow:
+#: Staging columns a preparer fills; the process holding the transaction adds :data:`TAIL_COLUMNS`.
+HEAD_COLUMNS = ["batch_id", "row_no", "payload", "raw", "natural_key", "subject_name", "record_id", *DERIVED]
+#: Staging columns that depend on the link look-up (status: a row may still become needs_link).
+TAIL_COLUMNS = ["status", "subject_id", "link", "subject_code", "subject_lookup"]
+
+
+class PreparedRow(NamedTuple):
     row_no: int
     #: accepted or rejected here; the holder of the transaction may still make it needs_link.
     status: RowStatus
-    payload: Any  # dict, or bulk.JsonText when the spec says encode_json
-    raw: Any
-    key: str | None
-    derived: list[Any]
     link: Link | None
-    name: str | None
+    #: PostgreSQL: the :data:`HEAD_COLUMNS` as one text COPY line (then ``head`` is None).
+    line: str | None
+    #: SQLite: the values of :data:`HEAD_COLUMNS` (then ``line`` is None).
+    head: list[Any] | None
+    #: The payload as JSON text when a name look-up may need it (PostgreSQL; SQLite: in ``head``).
+    payload_json: str | None
 
 
 @dataclass
@@ -103,7 +109,7 @@ class Preparer:
     def __call__(self, chunk: Chunk) -> PreparedChunk:
         out = PreparedChunk()
         batch_id, width, normaliser, checker = self.spec.batch_id, self.width, self.normaliser, self.checker
-        encode = bulk.json_text if self.spec.encode_json else _same
+        copy = self.spec.encode_json
         for row_no, cells in chunk:  # row_no: the 1-based data row as the clerk counts it in the file
             if not any(cells) or not any(x.strip() for x in cells) or is_summary_row(cells):
                 out.skipped += 1
@@ -154,16 +160,25 @@ class Preparer:
                     derived = self.rejected_derived
                     out.failed_values += 1
             name = payload.get(self.name_key) if self.name_key else None
+            head = [
+                batch_id,
+                row_no,
+                bulk.json_text(payload) if copy else payload,
+                bulk.json_text(norm.raw) if copy else norm.raw,
+                key,
+                str(name)[:200] if name else None,
+                uuid.uuid4(),
+                *derived,
+            ]
+            may_look_up = link is not None and link.method in ("candidate", "legacy")
             out.rows.append(
                 PreparedRow(
                     row_no,
                     status,
-                    encode(payload),
-                    encode(norm.raw),
-                    key,
-                    derived,
                     link,
-                    str(name)[:200] if name else None,
+                    bulk.copy_line(head) if copy else None,
+                    None if copy else head,
+                    head[2] if copy and may_look_up else None,
                 )
             )
         return out
@@ -174,10 +189,6 @@ def row_problem(
 ) -> list[Any]:
     """A problem of a whole row (no column) in the staging order of ``service.PROBLEM_COLUMNS``."""
     return [batch_id, row_no, None, None, None, code, message, severity]
-
-
-def _same(value: Any) -> Any:
-    return value
 
 
 def _checker(item: CatalogItemSpec, today: dt.date) -> Any:

@@ -68,21 +68,7 @@ SUBJECTS = cast(Table, Subject.__table__)
 IDENTIFIERS = cast(Table, SubjectIdentifier.__table__)
 ATTRIBUTES = cast(Table, SubjectAttribute.__table__)
 
-ROW_COLUMNS = [
-    "batch_id",
-    "row_no",
-    "status",
-    "payload",
-    "raw",
-    "natural_key",
-    "subject_id",
-    "link",
-    "subject_code",
-    "subject_lookup",
-    "subject_name",
-    "record_id",
-    *DERIVED,
-]
+ROW_COLUMNS = [*preparing.HEAD_COLUMNS, *preparing.TAIL_COLUMNS]
 PROBLEM_COLUMNS = ["batch_id", "row_no", "column", "field", "raw", "code", "message", "severity"]
 SUMMARY_ERROR_LIMIT = 1000
 CHUNK = 5000
@@ -468,12 +454,13 @@ def _stage_chunk(
     c.filled += chunk.filled
     c.failed_values += chunk.failed_values
     linker.resolve([r.link for r in chunk.rows if r.link is not None])
-    out: list[list[Any]] = []
+    tuples: list[list[Any]] = []
+    lines: list[str] = []
     for r in chunk.rows:
         status, link = r.status, r.link
         if status is RowStatus.ACCEPTED and link is not None and link.method == "candidate":
             status = RowStatus.NEEDS_LINK
-            payload = r.payload if isinstance(r.payload, dict) else json.loads(r.payload)
+            payload = json.loads(r.payload_json) if r.payload_json is not None else (r.head or [])[2]
             cands = linker.candidates(payload, unit_district=unit_district, districts=districts)
             for sid, reason in cands:
                 session.add(LinkCandidate(batch_id=batch_id, row_no=r.row_no, subject_id=sid, reason=reason))
@@ -499,25 +486,22 @@ def _stage_chunk(
             # A valid code the platform does not know: its provisional subject gets an id derived from the
             # code, so every row (and batch) naming it agrees without a look-up; created on approval.
             subject_id = provisional_subject_id(link.code)
-        out.append(
-            [
-                batch_id,
-                r.row_no,
-                status.value,
-                r.payload,
-                r.raw,
-                r.key,
-                subject_id,
-                link.method if link is not None and status is not RowStatus.REJECTED else None,
-                link.code if new and link is not None else None,
-                link.lookup if new and link is not None else None,
-                r.name,
-                uuid.uuid4(),
-                *r.derived,
-            ]
-        )
+        tail = [
+            status.value,
+            subject_id,
+            link.method if link is not None and status is not RowStatus.REJECTED else None,
+            link.code if new and link is not None else None,
+            link.lookup if new and link is not None else None,
+        ]
+        if r.line is not None:
+            lines.append(r.line + "\t" + bulk.copy_line(tail))
+        else:
+            tuples.append([*(r.head or []), *tail])
     session.flush()
-    bulk.write_tuples(conn, ROWS, ROW_COLUMNS, out)
+    if lines:
+        bulk.copy_lines(conn, ROWS, ROW_COLUMNS, lines)
+    if tuples:
+        bulk.write_tuples(conn, ROWS, ROW_COLUMNS, tuples)
     if problems:
         bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, problems)
 
@@ -1208,24 +1192,17 @@ def _create_provisional_persons(
 
 
 def _note_names(session: Session, batch: IngestBatch, *, now: dt.datetime) -> None:
-    """Record, set-based, the name this unit gave each subject (provenance; consistency scores)."""
+    """Record, set-based, the name this unit gave each subject (provenance; consistency scores): new
+    names are added, names seen before get ``last_seen`` — one statement on the unique key."""
     conn = session.connection()
     b = bindparam("b", batch.id, type_=IngestRow.batch_id.type)
     conn.execute(
         text(
-            "UPDATE subject_attributes SET last_seen = :now FROM (SELECT DISTINCT subject_id, subject_name"
-            " FROM ingest_rows WHERE batch_id = :b AND status = 'accepted' AND subject_id IS NOT NULL) s"
-            " WHERE subject_attributes.subject_id = s.subject_id AND subject_attributes.value = s.subject_name"
-            " AND subject_attributes.attr = 'name' AND subject_attributes.source_unit_key = :unit"
-        ).bindparams(_now_param("now", now), b, unit=batch.unit_key)
-    )
-    conn.execute(
-        text(
             "INSERT INTO subject_attributes (subject_id, attr, value, source_unit_key, first_seen, last_seen)"
             " SELECT DISTINCT s.subject_id, 'name', s.subject_name, :unit, :now, :now FROM ingest_rows s"
-            " WHERE s.batch_id = :b AND s.status = 'accepted' AND s.subject_id IS NOT NULL AND s.subject_name IS NOT NULL"
-            " AND NOT EXISTS (SELECT 1 FROM subject_attributes a WHERE a.subject_id = s.subject_id"
-            " AND a.attr = 'name' AND a.value = s.subject_name AND a.source_unit_key = :unit)"
+            " WHERE s.batch_id = :b AND s.status = 'accepted' AND s.subject_id IS NOT NULL"
+            " AND s.subject_name IS NOT NULL"
+            " ON CONFLICT (subject_id, attr, value, source_unit_key) DO UPDATE SET last_seen = excluded.last_seen"
         ).bindparams(_now_param("now", now), b, unit=batch.unit_key)
     )
 
