@@ -132,16 +132,16 @@ def current_actor(request: Request, session: DbSession) -> Actor:
         bearer if bearer and bearer.startswith(service.KEY_PREFIX) else None
     )
     if key:
-        client = service.resolve_client(session, key)
-        if client is None:
+        grant = service.authenticate_key(session, key)
+        if grant is None:
             raise Unauthenticated("接口密钥无效或已吊销")
-        if not service.ip_allowed(client, client_ip(request)):
+        if not service.ip_allowed(grant, client_ip(request)):
             raise Forbidden("该客户端不允许从此地址访问", code="ip_not_allowed")
-        allowed, retry = limiter.allow(client.id, client.rate_per_minute)
+        allowed, retry = limiter.allow(grant.id, grant.rate_per_minute)
         if not allowed:
             raise RateLimited("请求过于频繁，请稍后再试", details={"retry_after_seconds": round(retry, 1)})
         request.state.auth_kind = "client"
-        return service.client_actor(session, client, purpose=purpose, legal_basis=basis)
+        return service.grant_actor(grant, purpose=purpose, legal_basis=basis)
     if bearer:
         found = service.resolve_session(
             session, raw=bearer, kind=service.TOKEN, idle_minutes=settings.session_idle_minutes
