@@ -566,9 +566,9 @@ def _store(
 
 @dataclass(frozen=True)
 class _Plan:
-    """A matter's single statement: data state, the subject by USCC, its list and trigger records."""
+    """What a matter's one-statement read asks for and keeps, per catalogue and list-types version."""
 
-    stmt: Any
+    items: list[str]
     list_items: frozenset[str]
     record_items: frozenset[str]
 
@@ -581,17 +581,28 @@ _latest: tuple[str, str] | None = None
 def _plan(c: Compiled, idx: lists.ListIndex, matter: str) -> _Plan:
     key = (c.version, idx.version, matter)
     found = _plans.get(key)
-    if found is not None:
-        return found
-    rules = c.by_matter[matter]
-    list_items, record_items = frozenset(idx.items), frozenset(rules.record_items)
+    if found is None:
+        list_items, record_items = frozenset(idx.items), frozenset(c.by_matter[matter].record_items)
+        found = _Plan(sorted(list_items | record_items), list_items, record_items)
+        if len(_plans) > 256:
+            _plans.clear()
+        _plans[key] = found
+    return found
+
+
+def _one_read() -> Any:
+    """Data state, the subject by USCC and its records of the given items: one statement, built once.
+
+    One statement object for every matter and version (the items are a parameter), so SQLAlchemy
+    compiles it once and never has to adapt a cached compilation to an equal but distinct statement.
+    """
     subject = (
         select(Subject.id, Subject.kind, Subject.uscc, Subject.name)
         .where(Subject.uscc == bindparam("code", type_=String))
         .subquery("s")
     )
     r = CreditRecord
-    stmt = (
+    return (
         select(
             *_state_columns(),
             subject.c.id,
@@ -617,18 +628,16 @@ def _plan(c: Compiled, idx: lists.ListIndex, matter: str) -> _Plan:
             r,
             and_(
                 r.subject_id == subject.c.id,
-                r.item_code.in_(sorted(list_items | record_items)),
+                r.item_code.in_(bindparam("items", expanding=True)),
                 r.lifecycle == Lifecycle.VALID.value,
                 r.approved_at.is_not(None),
             ),
         )
         .outerjoin(ListEntry, ListEntry.record_id == r.id)
     )
-    found = _Plan(stmt, list_items, record_items)
-    if len(_plans) > 256:
-        _plans.clear()
-    _plans[key] = found
-    return found
+
+
+_ONE_READ = _one_read()
 
 
 def _answer_in_one_read(
@@ -648,7 +657,8 @@ def _answer_in_one_read(
         return None
     idx = lists.index(session, _latest[1])
     plan = _plan(c, idx, matter)
-    rows = session.connection().execute(plan.stmt, {"code": normalise(code), "today": today}).all()
+    params = {"code": normalise(code), "today": today, "items": plan.items}
+    rows = session.connection().execute(_ONE_READ, params).all()
     if not rows:
         return None
     state = _state(*rows[0][:5])
