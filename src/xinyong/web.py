@@ -44,8 +44,8 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
 
     Opening a session does no I/O, so it happens on the event loop. Ending it does: for a plain ``def``
     route the commit (or rollback) runs in the threadpool, like the route itself; an ``async def`` route
-    has chosen to run its short database work on the event loop (the check API, see
-    docs/benchmarks/check.md), so its commit runs there too — no threadpool hop per request.
+    runs on the event loop and does at most short database work there (``GET /api/v1/ping`` does none
+    once its API key is cached), so its commit runs there too, with no threadpool hop.
     """
     inline = inspect.iscoroutinefunction(request.scope.get("endpoint"))
     session = session_factory()()

@@ -25,11 +25,11 @@ async def ping(actor: Runner) -> dict[str, Any]:
 
 
 @router.post("/checks", response_model=CheckOut, summary="核查一个主体在某事项上的联合奖惩措施")
-async def create_check(body: CheckIn, session: DbSession, actor: Runner, today: Today) -> Response:
-    # async: the check is a few milliseconds of CPU and three short statements (one read, one insert,
-    # the commit), run on the event loop without a threadpool hop; several uvicorn workers keep the
-    # CPUs busy while one waits on PostgreSQL (docs/benchmarks/check.md). The stored JSON is sent as
-    # is: it was rendered from CheckOut once, for the row and for the reply.
+def create_check(body: CheckIn, session: DbSession, actor: Runner, today: Today) -> Response:
+    # A plain def (threadpool), not async: with keep-alive clients uvicorn's workers accept connections
+    # unevenly, and an async route blocking on PostgreSQL serialises every connection its worker holds
+    # (measured: docs/benchmarks/check.md). The JSON rendered once from CheckOut is stored and sent as
+    # is; response_model keeps it in the OpenAPI document.
     stored = service.check_stored(session, body=body, actor=actor, now=clock.now(), today=today)
     return Response(stored.json, media_type="application/json")
 
