@@ -51,6 +51,20 @@ def _answer(session: Session, code: str, matter: str) -> dict[str, Any]:
     return out.model_dump(mode="json", exclude={"check_id", "checked_at"})
 
 
+def _exit(session: Session, record_id: uuid.UUID, kind: ExitKind) -> None:
+    reason = "已完成信用修复" if kind == ExitKind.REPAIR else "认定错误"
+    actor = b.staff("shi_czj")
+    lists.exit_entry(
+        session,
+        record_id=record_id,
+        kind=kind,
+        reason=reason,
+        actor=actor,
+        now=clock.now(),
+        today=clock.today(),
+    )
+
+
 def _subjects(session: Session) -> list[str]:
     on_list = b.company(session)
     b.listed(session, on_list, "yzsx", list_name=ZFCG_LIST)
@@ -63,16 +77,7 @@ def _subjects(session: Session) -> list[str]:
     b.record(session, fined, fine_amount="350.000000", penalty_types=["罚款"], decision_date="2025-03-01")
     b.record(session, fined, fine_amount="1.000000", penalty_types=["罚款"], decision_date="2026-03-01")
     exited = b.company(session)
-    rec = b.listed(session, exited, "yzsx", list_name=ZFCG_LIST)
-    lists.exit_entry(
-        session,
-        record_id=rec.id,
-        kind=ExitKind.REPAIR,
-        reason="已完成信用修复",
-        actor=b.staff("shi_czj"),
-        now=clock.now(),
-        today=clock.today(),
-    )
+    _exit(session, b.listed(session, exited, "yzsx", list_name=ZFCG_LIST).id, ExitKind.REPAIR)
     clean = b.company(session)
     return [s.uscc or "" for s in (on_list, debtor_and_a_grade, a_grade, fined, exited, clean)]
 
@@ -101,15 +106,7 @@ def test_the_data_version_of_the_one_statement_read_follows_a_list_change(
     _no_step_by_step(monkeypatch)
     first = _answer(session, s.uscc or "", "zfcg")
     clock.freeze(clock.now() + dt.timedelta(seconds=1))
-    lists.exit_entry(
-        session,
-        record_id=rec.id,
-        kind=ExitKind.REVOCATION,
-        reason="认定错误",
-        actor=b.staff("shi_czj"),
-        now=clock.now(),
-        today=clock.today(),
-    )
+    _exit(session, rec.id, ExitKind.REVOCATION)
     again = _answer(session, s.uscc or "", "zfcg")
     assert (first["result"], again["result"]) == ("restricted", "clear")
     assert again["data_version"] != first["data_version"]
