@@ -1,9 +1,10 @@
 """The measures catalogue at run time and the joint reward/punishment check.
 
 The check is built for many requests per second: the catalogue is compiled once per version into
-per-matter look-up tables held in memory; per request there is one subject look-up by code, one
-indexed read of the subject's list records, one of its record-trigger records, one tiny query for the
-data version, and one insert of the stored answer.
+per-matter look-up tables held in memory; a check by USCC is one statement (the data version, the
+subject and its relevant list and trigger records) and one insert of the stored answer, rendered once
+for the row and the reply. ID numbers, names, legacy codes and batches take the step-by-step path
+(``evaluate``); both give the same answers (docs/benchmarks/check.md).
 
 Precedence (DOMAIN §7): ``restricted`` when any mandatory punishment applies; ``review`` when only
 discretionary punishments apply or the request named no code (a name alone never restricts);
@@ -649,13 +650,14 @@ def _answer_in_one_read(
     in the same statement proves them current (else None, and the slow path reloads them). An
     organisation not found by USCC (a legacy code, an unknown code) also takes the slow path.
     """
-    if _latest is None:
+    latest = _latest  # one snapshot: another thread may replace it meanwhile
+    if latest is None:
         return None
-    c = _compiled.get(_latest[0])
+    c = _compiled.get(latest[0])
     matter = c.matter_index.get(matter_text.strip()) if c is not None else None
     if c is None or matter is None:
         return None
-    idx = lists.index(session, _latest[1])
+    idx = lists.index(session, latest[1])
     plan = _plan(c, idx, matter)
     conn = session.connection()
     if conn.dialect.name == "postgresql":
@@ -669,7 +671,7 @@ def _answer_in_one_read(
         return None
     state = _state(*rows[0][:5])
     subject_id, kind, uscc, name = rows[0][5:9]
-    if (state.measures_version, state.list_types_version) != _latest or kind != SubjectKind.LEGAL_PERSON:
+    if (state.measures_version, state.list_types_version) != latest or kind != SubjectKind.LEGAL_PERSON:
         return None
     rules = c.by_matter[matter]
     since = add_months(today, -rules.max_lookback)
