@@ -3,11 +3,20 @@
 Starts uvicorn (``--workers``) on the configured database, samples subject codes from it (a mix of
 random subjects and listed ones), then for 1, 8 and 32 concurrent clients drives ``POST /api/v1/checks``
 and, as the baseline in the same run on the same server, the client-authenticated no-op
-``GET /api/v1/ping``. Prints throughput, p50/p99 latency and errors, and the check/no-op ratio.
+``GET /api/v1/ping``. Prints throughput, p50/p99 latency and errors (any non-200 answer or socket
+error), the check/no-op ratio and the load average before and after.
 
-    XINYONG_DATABASE_URL=postgresql://postgres@127.0.0.1/xy_lists_bench \\
-        .venv/bin/python bench/check.py --workers 4 --seconds 15 --out docs/benchmarks/check.md
+The load generator is ``wrk`` (installed by scripts/ensure-wrk.sh; a Lua script sends the random
+bodies and counts non-200 answers), so the client costs the shared CPUs little; ``--client httpx``
+(the fallback when wrk is missing, e.g. the CI smoke run) is a Python asyncio/httpx client.
+
+    XINYONG_DATABASE_URL=postgresql://postgres@127.0.0.1/xinyong_bench \
+        flock /tmp/xy-bench.lock .venv/bin/python bench/check.py --workers 4 --seconds 10 \
+        --out docs/benchmarks/check.md
     .venv/bin/python bench/check.py --smoke        # tiny SQLite database, a few seconds (CI)
+
+``--out`` replaces the block between ``<!-- bench:check:begin -->`` and ``<!-- bench:check:end -->``
+in that file (the whole file when it has no such block).
 """
 
 from __future__ import annotations
@@ -17,6 +26,8 @@ import asyncio
 import os
 import platform
 import random
+import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -42,12 +53,16 @@ class Phase:
     errors: int
     seconds: float
     latencies_ms: list[float]
+    #: (p50, p99) in ms when the load generator computed them (wrk)
+    fixed: tuple[float, float] | None = None
 
     @property
     def rps(self) -> float:
         return self.requests / self.seconds if self.seconds else 0.0
 
     def pct(self, p: float) -> float:
+        if self.fixed is not None and p in (50, 99):
+            return self.fixed[0] if p == 50 else self.fixed[1]
         if not self.latencies_ms:
             return 0.0
         data = sorted(self.latencies_ms)
@@ -82,6 +97,90 @@ def sample_codes(url: str, n: int) -> list[str]:
         ]
     engine.dispose()
     return codes + listed
+
+
+WRK_SCRIPT = """
+local codes = {CODES}
+local matters = {MATTERS}
+local token = "{TOKEN}"
+local kind = "{KIND}"
+local threads = {}
+local n = 0
+errors = 0
+
+function setup(thread)
+  table.insert(threads, thread)
+end
+
+function init(args)
+  math.randomseed(os.time() + #threads)
+  wrk.headers["Authorization"] = "Bearer " .. token
+  wrk.headers["Content-Type"] = "application/json"
+end
+
+function request()
+  if kind == "ping" then
+    return wrk.format("GET", "/api/v1/ping")
+  end
+  n = n + 1
+  local body = string.format('{"subject":{"code":"%s"},"matter":"%s","request_ref":"bench-%d"}',
+    codes[math.random(#codes)], matters[math.random(#matters)], n)
+  return wrk.format("POST", "/api/v1/checks", nil, body)
+end
+
+function response(status, headers, body)
+  if status ~= 200 then
+    errors = errors + 1
+  end
+end
+
+function done(summary, latency, requests)
+  local bad = 0
+  for _, t in ipairs(threads) do
+    bad = bad + t:get("errors")
+  end
+  local e = summary.errors
+  io.write(string.format("XYRESULT %d %d %d %.1f %.1f\\n", summary.requests, summary.duration,
+    bad + e.connect + e.read + e.write + e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"""
+
+
+def lua_list(values: list[str] | tuple[str, ...]) -> str:
+    return "{" + ",".join(f'"{v}"' for v in values) + "}"
+
+
+def run_wrk(base: str, name: str, clients: int, seconds: float, codes: list[str], token: str) -> Phase:
+    """One phase driven by wrk: ``clients`` keep-alive connections on one wrk thread."""
+    script = WRK_SCRIPT.replace("{CODES}", lua_list(codes)).replace("{MATTERS}", lua_list(MATTERS))
+    script = script.replace("{TOKEN}", token).replace("{KIND}", name)
+    with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as f:
+        f.write(script)
+    try:
+        done = subprocess.run(
+            [
+                "wrk",
+                "-t1",
+                f"-c{clients}",
+                f"-d{max(1, round(seconds))}s",
+                "--timeout",
+                "10s",
+                "-s",
+                f.name,
+                base,
+            ],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+    finally:
+        os.unlink(f.name)
+    found = re.search(r"XYRESULT (\d+) (\d+) (\d+) ([\d.]+) ([\d.]+)", done.stdout)
+    if found is None:
+        raise SystemExit(f"wrk gave no result:\n{done.stdout}\n{done.stderr}")
+    requests, micros, errors = (int(found.group(i)) for i in (1, 2, 3))
+    p50, p99 = float(found.group(4)) / 1000, float(found.group(5)) / 1000
+    return Phase(name, clients, requests, errors, micros / 1e6, [], fixed=(p50, p99))
 
 
 async def run_phase(
@@ -181,12 +280,44 @@ def smoke_database() -> str:
     return url
 
 
+def pick_client(wanted: str, smoke: bool) -> str:
+    """wrk when it is there (a full run installs it), else the Python client."""
+    if wanted != "auto":
+        if wanted == "wrk" and shutil.which("wrk") is None:
+            subprocess.run(["bash", str(ROOT / "scripts" / "ensure-wrk.sh")], check=True)
+        return wanted
+    if shutil.which("wrk") is None and not smoke:
+        subprocess.run(["bash", str(ROOT / "scripts" / "ensure-wrk.sh")], check=False)
+    return "wrk" if shutil.which("wrk") else "httpx"
+
+
+def phase(
+    kind: str, base: str, name: str, clients: int, seconds: float, codes: list[str], token: str
+) -> Phase:
+    if kind == "wrk":
+        return run_wrk(base, name, clients, seconds, codes, token)
+    return asyncio.run(run_phase(base, name, clients, seconds, codes, token))
+
+
+def write_out(path: Path, report: str) -> None:
+    """Replace the marked results block of ``path`` (the whole file when it has none)."""
+    begin, end = "<!-- bench:check:begin -->", "<!-- bench:check:end -->"
+    old = path.read_text(encoding="utf-8") if path.exists() else ""
+    if begin in old and end in old:
+        head, rest = old.split(begin, 1)
+        tail = rest.split(end, 1)[1]
+        path.write_text(f"{head}{begin}\n{report}\n{end}{tail}", encoding="utf-8")
+    else:
+        path.write_text(report + "\n", encoding="utf-8")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--workers", type=int, default=4)
     ap.add_argument("--seconds", type=float, default=15)
     ap.add_argument("--clients", default="1,8,32")
     ap.add_argument("--sample", type=int, default=4000)
+    ap.add_argument("--client", choices=("auto", "wrk", "httpx"), default="auto", help="load generator")
     ap.add_argument("--smoke", action="store_true", help="tiny SQLite database, 1 worker, 1 s phases")
     ap.add_argument("--out", type=Path, help="write the results as Markdown to this file")
     args = ap.parse_args()
@@ -196,12 +327,14 @@ def main() -> None:
         url = os.environ.get("XINYONG_DATABASE_URL", "")
         if not url:
             raise SystemExit("set XINYONG_DATABASE_URL to the loaded benchmark database")
+    kind = pick_client(args.client, args.smoke)
     n_subjects, n_records = counts(url)
     token = create_client(url)
     codes = sample_codes(url, args.sample)
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {**os.environ, "XINYONG_DATABASE_URL": url, "PYTHONPATH": str(ROOT)}
+    load_before = os.getloadavg()
     server = subprocess.Popen(
         [
             sys.executable,
@@ -223,21 +356,33 @@ def main() -> None:
     )
     try:
         wait_ready(base)
-        asyncio.run(
-            run_phase(base, "check", 4, min(3.0, args.seconds), codes, token)
-        )  # warm caches and pools
+        # Warm up every worker, its pooled connections (each prepares its statements after five uses)
+        # and their PostgreSQL backends: 32 connections reach all workers; the figures are steady state.
+        warm = min(8.0, max(1.0, args.seconds / 2))
+        for clients in (32, 8):
+            phase(kind, base, "check", clients, warm, codes, token)
+            phase(kind, base, "ping", clients, min(2.0, warm), codes, token)
         phases: list[tuple[Phase, Phase]] = []
         for c in (int(x) for x in args.clients.split(",")):
-            ping = asyncio.run(run_phase(base, "ping", c, args.seconds, codes, token))
-            chk = asyncio.run(run_phase(base, "check", c, args.seconds, codes, token))
+            ping = phase(kind, base, "ping", c, args.seconds, codes, token)
+            chk = phase(kind, base, "check", c, args.seconds, codes, token)
             phases.append((ping, chk))
     finally:
         server.terminate()
         server.wait(timeout=30)
+    load_after = os.getloadavg()
+    client = (
+        "wrk (one thread, keep-alive connections, Lua script)"
+        if kind == "wrk"
+        else "one asyncio/httpx process"
+    )
     lines = [
         f"Database: {url.split('@')[-1]} — {n_subjects:,} subjects, {n_records:,} records; "
-        f"server: uvicorn {args.workers} workers; client: one asyncio/httpx process on the same machine",
-        f"Machine: {platform.machine()}, {os.cpu_count()} logical CPUs (shared), Python {platform.python_version()}",
+        f"server: uvicorn {args.workers} workers; client: {client} on the same machine; "
+        f"{args.seconds:g} s per phase",
+        f"Machine: {platform.machine()}, {os.cpu_count()} logical CPUs (shared), Python {platform.python_version()}; "
+        f"load average (1/5/15 min) before {'/'.join(f'{x:.2f}' for x in load_before)}, "
+        f"after {'/'.join(f'{x:.2f}' for x in load_after)}",
         "",
         "| clients | no-op req/s | no-op p50 ms | no-op p99 ms | check req/s | check p50 ms | check p99 ms "
         "| check errors | check/no-op throughput |",
@@ -252,7 +397,7 @@ def main() -> None:
     report = "\n".join(lines)
     print(report)
     if args.out:
-        args.out.write_text(report + "\n", encoding="utf-8")
+        write_out(args.out, report)
     if any(chk.errors or ping.errors for ping, chk in phases):
         sys.exit(1)
 

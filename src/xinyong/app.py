@@ -103,6 +103,9 @@ def create_app() -> FastAPI:
             swagger_favicon_url="/static/favicon.svg",
         )
 
+    # The check API first: business systems call it many times a second, and a request is matched
+    # against the routes in order (its paths overlap no other router's).
+    app.include_router(measures_routes.router)
     app.include_router(portal_api.router)
     app.include_router(portal_pages.router)
     app.include_router(auth_routes.router)
@@ -114,7 +117,6 @@ def create_app() -> FastAPI:
     app.include_router(console_measures.router)
     app.include_router(console_ingestion.router)
     console_deps.install(app)
-    app.include_router(measures_routes.router)
     app.include_router(lists_routes.router)
     app.include_router(ingestion_routes.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

@@ -21,10 +21,12 @@ Tests override ``current_actor`` through ``app.dependency_overrides``.
 from __future__ import annotations
 
 import ipaddress
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from functools import lru_cache
 
 from fastapi import Depends, Request
+from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from xinyong.auth.actor import Actor
 from xinyong.auth.errors import Forbidden, RateLimited, Unauthenticated
@@ -117,12 +119,16 @@ def bearer_token(request: Request) -> str | None:
 
 
 @access_dependency
-def current_actor(request: Request, session: DbSession) -> Actor:
-    """The request's authenticated actor; 401 with a JSON error when there is none."""
+async def current_actor(request: Request, session: DbSession) -> Actor:
+    """The request's authenticated actor; 401 with a JSON error when there is none.
+
+    ``async`` so that an API-key request — a business system's check, many a second — costs no
+    threadpool hop: its grant is cached (``auth.service.authenticate_key``), and a cache miss is two
+    short primary-key reads. Staff sessions and tokens read and touch their row in the threadpool.
+    """
     from xinyong.auth import service
     from xinyong.auth.ratelimit import limiter
 
-    settings = get_settings()
     purpose, basis = service.parse_purpose(
         request.headers.get("x-purpose") or request.query_params.get("purpose"),
         request.headers.get("x-legal-basis") or request.query_params.get("legal_basis"),
@@ -132,16 +138,28 @@ def current_actor(request: Request, session: DbSession) -> Actor:
         bearer if bearer and bearer.startswith(service.KEY_PREFIX) else None
     )
     if key:
-        client = service.resolve_client(session, key)
-        if client is None:
+        grant = service.authenticate_key(session, key)
+        if grant is None:
             raise Unauthenticated("接口密钥无效或已吊销")
-        if not service.ip_allowed(client, client_ip(request)):
+        if not service.ip_allowed(grant, client_ip(request)):
             raise Forbidden("该客户端不允许从此地址访问", code="ip_not_allowed")
-        allowed, retry = limiter.allow(client.id, client.rate_per_minute)
+        allowed, retry = limiter.allow(grant.id, grant.rate_per_minute)
         if not allowed:
             raise RateLimited("请求过于频繁，请稍后再试", details={"retry_after_seconds": round(retry, 1)})
         request.state.auth_kind = "client"
-        return service.client_actor(session, client, purpose=purpose, legal_basis=basis)
+        return service.grant_actor(grant, purpose=purpose, legal_basis=basis)
+    if not bearer and not request.cookies.get(SESSION_COOKIE):
+        raise Unauthenticated("未登录或凭证无效")
+    return await run_in_threadpool(_staff_actor, request, session, bearer, purpose, basis)
+
+
+def _staff_actor(
+    request: Request, session: Session, bearer: str | None, purpose: str | None, basis: str | None
+) -> Actor:
+    """A staff token or console session (reads and touches the session row)."""
+    from xinyong.auth import service
+
+    settings = get_settings()
     if bearer:
         found = service.resolve_session(
             session, raw=bearer, kind=service.TOKEN, idle_minutes=settings.session_idle_minutes
@@ -170,11 +188,11 @@ def current_actor(request: Request, session: DbSession) -> Actor:
     raise Unauthenticated("未登录或凭证无效")
 
 
-def require(*permissions: str) -> Callable[..., Actor]:
+def require(*permissions: str) -> Callable[..., Awaitable[Actor]]:
     """A dependency returning the actor if it holds every permission in ``permissions``, else 403."""
 
     @access_dependency
-    def dependency(actor: Actor = Depends(current_actor)) -> Actor:
+    async def dependency(actor: Actor = Depends(current_actor)) -> Actor:
         missing = [p for p in permissions if not actor.has(p)]
         if missing:
             raise Forbidden("无权执行该操作", details={"missing": missing})

@@ -10,6 +10,8 @@ from __future__ import annotations
 import datetime as dt
 import ipaddress
 import secrets
+import threading
+import time
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -621,6 +623,7 @@ def rotate_client(session: Session, *, client: ApiClient, actor: ActorRef) -> st
     key = _new_key(client.id)
     client.key_hash, client.rotated_at = _key_hash(key), clock.now()
     session.flush()
+    forget_client(client_id=client.id)
     audit.record(
         session, actor=actor, action="auth.client_rotated", target_type="api_client", target_id=client.id
     )
@@ -631,6 +634,7 @@ def revoke_client(session: Session, *, client: ApiClient, actor: ActorRef) -> No
     if client.revoked_at is None:
         client.revoked_at = clock.now()
         session.flush()
+        forget_client(client_id=client.id)
         audit.record(
             session, actor=actor, action="auth.client_revoked", target_type="api_client", target_id=client.id
         )
@@ -649,7 +653,73 @@ def resolve_client(session: Session, key: str) -> ApiClient | None:
     return client if secrets.compare_digest(client.key_hash, _key_hash(key)) else None
 
 
-def ip_allowed(client: ApiClient, ip: str | None) -> bool:
+@dataclass(frozen=True)
+class ClientGrant:
+    """What a verified API key grants: a snapshot of its client row (and the unit's district)."""
+
+    id: str
+    name: str
+    unit_key: str | None
+    district_key: str | None
+    permissions: frozenset[str]
+    allowed_ips: tuple[str, ...]
+    rate_per_minute: int
+
+
+#: How long a verified key is trusted without reading its client row again, in seconds. Revocation and
+#: rotation through this process drop the entry at once; another process (another uvicorn worker, the
+#: CLI) is honoured within this bound. docs/access-control.md gives the trade-off.
+CLIENT_CACHE_SECONDS = 2.0
+
+_grants: dict[str, tuple[float, ClientGrant]] = {}
+_grants_lock = threading.Lock()
+
+
+def authenticate_key(session: Session, key: str, *, at: float | None = None) -> ClientGrant | None:
+    """The grant of API key ``key`` (None: unknown, forged, rotated or revoked), cached per key hash.
+
+    The cache is keyed by the key's HMAC, so only a key that once matched the stored hash can hit it,
+    and an entry lives at most :data:`CLIENT_CACHE_SECONDS` (``at`` is a ``time.monotonic()`` reading;
+    tests pass their own).
+    """
+    now = time.monotonic() if at is None else at
+    digest = _key_hash(key)
+    found = _grants.get(digest)
+    if found is not None and now - found[0] < CLIENT_CACHE_SECONDS:
+        return found[1]
+    client = resolve_client(session, key)
+    if client is None:
+        forget_client(key_hash=digest)
+        return None
+    unit = org.unit(session, client.unit_key) if client.unit_key else None
+    grant = ClientGrant(
+        id=client.id,
+        name=client.name,
+        unit_key=client.unit_key,
+        district_key=unit.district_key if unit is not None else None,
+        permissions=frozenset(client.permissions),
+        allowed_ips=tuple(client.allowed_ips),
+        rate_per_minute=client.rate_per_minute,
+    )
+    with _grants_lock:
+        if len(_grants) > 10_000:  # bounded: expired entries of rotated keys go first
+            for k in [k for k, (t, _) in _grants.items() if now - t >= CLIENT_CACHE_SECONDS]:
+                del _grants[k]
+        _grants[digest] = (now, grant)
+    return grant
+
+
+def forget_client(*, client_id: str | None = None, key_hash: str | None = None) -> None:
+    """Drop cached grants of one client (every key it had) or of one key hash; both None: all."""
+    with _grants_lock:
+        if client_id is None and key_hash is None:
+            _grants.clear()
+            return
+        for k in [k for k, (_, g) in _grants.items() if k == key_hash or g.id == client_id]:
+            del _grants[k]
+
+
+def ip_allowed(client: ApiClient | ClientGrant, ip: str | None) -> bool:
     if not client.allowed_ips:
         return True
     if ip is None:
@@ -661,18 +731,16 @@ def ip_allowed(client: ApiClient, ip: str | None) -> bool:
     return any(addr in ipaddress.ip_network(n) for n in client.allowed_ips)
 
 
-def client_actor(
-    session: Session, client: ApiClient, *, purpose: str | None, legal_basis: str | None
-) -> Actor:
-    unit = org.unit(session, client.unit_key) if client.unit_key else None
+def grant_actor(grant: ClientGrant, *, purpose: str | None, legal_basis: str | None) -> Actor:
+    """The actor of a request made with a verified API key."""
     return Actor(
         kind="client",
-        id=client.id,
-        name=client.name,
-        unit_key=client.unit_key,
-        district_key=unit.district_key if unit is not None else None,
+        id=grant.id,
+        name=grant.name,
+        unit_key=grant.unit_key,
+        district_key=grant.district_key,
         roles=frozenset(),
-        permissions=frozenset(client.permissions),
+        permissions=grant.permissions,
         purpose=purpose,
         legal_basis=legal_basis,
     )

@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import BindParameter, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.catalog import queries as catalog
@@ -77,7 +77,7 @@ def list_type(session: Session, code: str) -> ListTypeSpec:
     return found
 
 
-def active_condition(today: dt.date) -> Any:
+def active_condition(today: dt.date | BindParameter[dt.date]) -> Any:
     """SQL condition (over CreditRecord outer-joined with ListEntry) for an entry that is listed today."""
     return and_(
         CreditRecord.lifecycle == Lifecycle.VALID.value,
@@ -122,27 +122,37 @@ def active_entries(
             active_condition(today),
         )
     ).all()
-    out = []
-    for rid, item_code, payload, decided, ends, objection, entry_type in rows:
-        code = entry_type or classify(idx.types, item_code, payload)
-        if code is None:
-            continue
-        spec = idx.types[code]
-        authority = payload.get(idx.authority_keys.get(item_code, ""))
-        out.append(
-            ActiveEntry(
-                record_id=rid,
-                list_type=code,
-                kind=str(spec.kind),
-                item_code=item_code,
-                authority=str(authority) if authority else None,
-                basis=list(spec.legal_basis),
-                listed_on=decided,
-                ends_on=ends,
-                objection_open=bool(objection),
-            )
-        )
-    return out
+    found = (active_entry(idx, *row) for row in rows)
+    return [e for e in found if e is not None]
+
+
+def active_entry(
+    idx: ListIndex,
+    record_id: uuid.UUID,
+    item_code: str,
+    payload: dict[str, Any],
+    decided: dt.date | None,
+    ends: dt.date | None,
+    objection: bool | None,
+    entry_type: str | None,
+) -> ActiveEntry | None:
+    """The entry a record that meets :func:`active_condition` stands for (None: no list type matches)."""
+    code = entry_type or classify(idx.types, item_code, payload)
+    if code is None:
+        return None
+    spec = idx.types[code]
+    authority = payload.get(idx.authority_keys.get(item_code, ""))
+    return ActiveEntry(
+        record_id=record_id,
+        list_type=code,
+        kind=str(spec.kind),
+        item_code=item_code,
+        authority=str(authority) if authority else None,
+        basis=list(spec.legal_basis),
+        listed_on=decided,
+        ends_on=ends,
+        objection_open=bool(objection),
+    )
 
 
 def entry(session: Session, record_id: uuid.UUID) -> ListEntry:

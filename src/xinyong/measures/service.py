@@ -1,9 +1,10 @@
 """The measures catalogue at run time and the joint reward/punishment check.
 
 The check is built for many requests per second: the catalogue is compiled once per version into
-per-matter look-up tables held in memory; per request there is one subject look-up by code, one
-indexed read of the subject's list records, one of its record-trigger records, one tiny query for the
-data version, and one insert of the stored answer.
+per-matter look-up tables held in memory; a check by USCC is one statement (the data version, the
+subject and its relevant list and trigger records) and one insert of the stored answer, rendered once
+for the row and the reply. ID numbers, names, legacy codes and batches take the step-by-step path
+(``evaluate``); both give the same answers (docs/benchmarks/check.md).
 
 Precedence (DOMAIN §7): ``restricted`` when any mandatory punishment applies; ``review`` when only
 discretionary punishments apply or the request named no code (a name alone never restricts);
@@ -19,7 +20,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any, cast
 
-from sqlalchemy import Table, case, func, insert, select
+import orjson
+from sqlalchemy import Date, String, Table, and_, bindparam, case, func, insert, select
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -163,6 +165,8 @@ class Compiled:
     matter_index: dict[str, str]
     matter_names: dict[str, str]
     by_matter: dict[str, MatterRules]
+    #: The answer's view of each measure, built once (shared, never mutated).
+    outs: dict[str, MeasureOut]
 
 
 _compiled: dict[str, Compiled] = {}
@@ -211,6 +215,7 @@ def compiled(session: Session, version: str | None = None) -> Compiled:
         matter_index=spec.matter_index(),
         matter_names={m.code: m.name for m in spec.matters},
         by_matter=by_matter,
+        outs={code: _measure_out(m) for code, m in measures.items()},
     )
     _compiled[version] = found
     return found
@@ -258,18 +263,18 @@ class DataState:
         return f"m{self.measures_version}.l{self.list_types_version}.r{us(self.records_at)}.e{us(self.entries_at)}"
 
 
-def data_state(session: Session) -> DataState:
-    """The data the answer depends on, from four index-only look-ups in one round trip."""
-    row = session.execute(
-        select(
-            select(MeasureCatalog.version).where(MeasureCatalog.current.is_(True)).scalar_subquery(),
-            select(func.max(ListType.version)).scalar_subquery(),
-            select(func.max(CreditRecord.updated_at)).scalar_subquery(),
-            select(func.max(ListEntry.updated_at)).scalar_subquery(),
-            select(ProfileState.loaded_at).where(ProfileState.id == 1).scalar_subquery(),
-        )
-    ).one()
-    measures_v, lists_v, rec_at, ent_at, profile_at = row
+def _state_columns() -> list[Any]:
+    """The data the answer depends on as scalar subqueries: four index-only look-ups and a one-row read."""
+    return [
+        select(MeasureCatalog.version).where(MeasureCatalog.current.is_(True)).scalar_subquery(),
+        select(func.max(ListType.version)).scalar_subquery(),
+        select(func.max(CreditRecord.updated_at)).scalar_subquery(),
+        select(func.max(ListEntry.updated_at)).scalar_subquery(),
+        select(ProfileState.loaded_at).where(ProfileState.id == 1).scalar_subquery(),
+    ]
+
+
+def _state(measures_v: Any, lists_v: Any, rec_at: Any, ent_at: Any, profile_at: Any) -> DataState:
     if measures_v is None:
         raise UnknownMatter("措施清单尚未加载：请先运行 xinyong init")
     return DataState(
@@ -279,6 +284,11 @@ def data_state(session: Session) -> DataState:
         entries_at=_as_utc(ent_at),
         profile_loaded_at=_as_utc(profile_at),
     )
+
+
+def data_state(session: Session) -> DataState:
+    """The data the answer depends on, in one round trip."""
+    return _state(*session.execute(select(*_state_columns())).one())
 
 
 def _as_utc(value: Any) -> dt.datetime | None:
@@ -409,8 +419,25 @@ def evaluate(
         echo = SubjectOut(code=normalise(ref.code)) if ref.code else SubjectOut()
         return None, echo, False, CheckResult.CLEAR, []
     idx = lists.index(session, lists_version)
+    entries = lists.active_entries(session, subject_id=subject.id, today=today, idx=idx)
+    records = _record_rows(session, subject.id, rules, today)
+    hits = _hits(c, idx, rules, entries, records, today=today, unit_names=unit_names)
+    return subject, _subject_out(session, subject), True, _result(hits, name_only=False), hits
+
+
+def _hits(
+    c: Compiled,
+    idx: lists.ListIndex,
+    rules: MatterRules,
+    entries: list[lists.ActiveEntry],
+    records: list[RecordRow],
+    *,
+    today: dt.date,
+    unit_names: dict[str, str],
+) -> list[HitOut]:
+    """The hits of a subject's active list entries and its records that meet a record trigger."""
     hits: list[HitOut] = []
-    for e in lists.active_entries(session, subject_id=subject.id, today=today, idx=idx):
+    for e in entries:
         measures = rules.by_list_type.get(e.list_type, [])
         hits.append(
             HitOut(
@@ -423,10 +450,10 @@ def evaluate(
                 listed_on=e.listed_on,
                 ends_on=e.ends_on,
                 objection_open=e.objection_open,
-                measures=[_measure_out(m) for m in measures],
+                measures=[c.outs[m.code] for m in measures],
             )
         )
-    for r in _record_rows(session, subject.id, rules, today):
+    for r in records:
         matched: dict[str, MeasureSpec] = {}
         lookback = 0
         for rule in rules.record_rules:
@@ -445,11 +472,11 @@ def evaluate(
                     listed_on=r.decision_date,
                     ends_on=add_months(r.decision_date, lookback),
                     objection_open=False,
-                    measures=[_measure_out(m) for m in matched.values()],
+                    measures=[c.outs[code] for code in matched],
                 )
             )
     hits.sort(key=lambda h: (h.list_type is None, str(h.list_type), str(h.record_id)))
-    return subject, _subject_out(session, subject), True, _result(hits, name_only=False), hits
+    return hits
 
 
 _unit_names: dict[str, dict[str, str]] = {}
@@ -466,6 +493,21 @@ def _units(session: Session, state: DataState) -> dict[str, str]:
     return found
 
 
+#: An answer before it is stored: the subject (row or id), its view, known, result, hits.
+Answer = tuple[Subject | uuid.UUID | None, SubjectOut, bool, CheckResult, list[HitOut]]
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A stored check: the answer and its JSON exactly as stored (the API sends these bytes)."""
+
+    out: CheckOut
+    json: str
+
+
+_INSERT = insert(CHECKS)
+
+
 def _store(
     session: Session,
     *,
@@ -475,19 +517,11 @@ def _store(
     actor: Actor,
     now: dt.datetime,
     batch_id: uuid.UUID | None,
-    c: Compiled,
     state: DataState,
-    today: dt.date,
-) -> CheckOut:
-    subject, subject_out, known, result, hits = evaluate(
-        session,
-        ref=ref,
-        matter=matter,
-        c=c,
-        today=today,
-        unit_names=_units(session, state),
-        lists_version=state.list_types_version,
-    )
+    answer: Answer,
+) -> Stored:
+    """Insert the check as answered (one prepared Core insert) and return it with its rendered JSON."""
+    subject, subject_out, known, result, hits = answer
     out = CheckOut(
         check_id=uuid.uuid4(),
         checked_at=now,
@@ -499,49 +533,219 @@ def _store(
         result=result,
         hits=hits,
     )
+    rendered = out.model_dump_json()
     request = {"subject": ref.model_dump(exclude_none=True), "matter": matter, "request_ref": request_ref}
     if ref.id_number is not None:
         request["subject"] = {"id_number": subject_out.id_number_masked or "（未匹配，已脱敏不存）"}
-    session.execute(
-        insert(CHECKS).values(
-            id=out.check_id,
-            checked_at=now,
-            month=now.astimezone(clock.SHANGHAI).strftime("%Y-%m"),
-            client_kind=actor.kind,
-            client_id=actor.id,
-            client_name=actor.name,
-            unit_key=actor.unit_key,
-            matter=matter,
-            request_ref=request_ref,
-            batch_id=batch_id,
-            subject_id=subject.id if subject is not None else None,
-            known=known,
-            result=result.value,
-            hit_count=len(hits),
-            data_version=state.token,
-            request=request,
-            response=out.model_dump(mode="json"),
-        )
+    session.connection().execute(
+        _INSERT,
+        {
+            "id": out.check_id,
+            "checked_at": now,
+            "month": now.astimezone(clock.SHANGHAI).strftime("%Y-%m"),
+            "client_kind": actor.kind,
+            "client_id": actor.id,
+            "client_name": actor.name,
+            "unit_key": actor.unit_key,
+            "matter": matter,
+            "request_ref": request_ref,
+            "batch_id": batch_id,
+            "subject_id": subject.id if isinstance(subject, Subject) else subject,
+            "known": known,
+            "result": result.value,
+            "hit_count": len(hits),
+            "data_version": state.token,
+            "request": request,
+            "response": orjson.loads(rendered),
+        },
     )
-    return out
+    return Stored(out, rendered)
 
 
-def check(session: Session, *, body: CheckIn, actor: Actor, now: dt.datetime, today: dt.date) -> CheckOut:
+# --------------------------------------------------------------------------- the one-round-trip read
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What a matter's one-statement read asks for and keeps, per catalogue and list-types version."""
+
+    items: list[str]
+    list_items: frozenset[str]
+    record_items: frozenset[str]
+
+
+_plans: dict[tuple[str, str, str], _Plan] = {}
+#: (measures version, list-types version) of the last data state read in this process.
+_latest: tuple[str, str] | None = None
+
+
+def _plan(c: Compiled, idx: lists.ListIndex, matter: str) -> _Plan:
+    key = (c.version, idx.version, matter)
+    found = _plans.get(key)
+    if found is None:
+        list_items, record_items = frozenset(idx.items), frozenset(c.by_matter[matter].record_items)
+        found = _Plan(sorted(list_items | record_items), list_items, record_items)
+        if len(_plans) > 256:
+            _plans.clear()
+        _plans[key] = found
+    return found
+
+
+def _one_read() -> Any:
+    """Data state, the subject by USCC and its records of the given items: one statement, built once.
+
+    One statement object for every matter and version (the items are a parameter), so SQLAlchemy
+    compiles it once and never has to adapt a cached compilation to an equal but distinct statement.
+    """
+    subject = (
+        select(Subject.id, Subject.kind, Subject.uscc, Subject.name)
+        .where(Subject.uscc == bindparam("code", type_=String))
+        .subquery("s")
+    )
+    r = CreditRecord
+    return (
+        select(
+            *_state_columns(),
+            subject.c.id,
+            subject.c.kind,
+            subject.c.uscc,
+            subject.c.name,
+            r.id,
+            r.item_code,
+            r.payload,
+            r.decision_date,
+            r.publicity_ends,
+            r.objection_open,
+            ListEntry.list_type,
+            lists.active_condition(bindparam("today", type_=Date)).label("listed"),
+            r.severity,
+            r.penalty_types,
+            r.fine_fen,
+            r.special_domain,
+            r.deciding_unit_key,
+        )
+        .select_from(subject)
+        .outerjoin(
+            r,
+            and_(
+                r.subject_id == subject.c.id,
+                r.item_code.in_(bindparam("items", expanding=True)),
+                r.lifecycle == Lifecycle.VALID.value,
+                r.approved_at.is_not(None),
+            ),
+        )
+        .outerjoin(ListEntry, ListEntry.record_id == r.id)
+    )
+
+
+_ONE_READ = _one_read()
+
+
+def _answer_in_one_read(
+    session: Session, *, code: str, matter_text: str, today: dt.date
+) -> tuple[DataState, str, Answer] | None:
+    """Answer a check by USCC in one statement; None when the slow path must answer it.
+
+    The statement is built from the catalogue and list types this process last saw; the data state read
+    in the same statement proves them current (else None, and the slow path reloads them). An
+    organisation not found by USCC (a legacy code, an unknown code) also takes the slow path.
+    """
+    latest = _latest  # one snapshot: another thread may replace it meanwhile
+    if latest is None:
+        return None
+    c = _compiled.get(latest[0])
+    matter = c.matter_index.get(matter_text.strip()) if c is not None else None
+    if c is None or matter is None:
+        return None
+    idx = lists.index(session, latest[1])
+    plan = _plan(c, idx, matter)
+    conn = session.connection()
+    if conn.dialect.name == "postgresql":
+        # PostgreSQL re-plans this prepared statement on every execution (a custom plan costs ~0.3 ms of
+        # server CPU, three times its execution); the generic plan is the same index look-ups. LOCAL:
+        # the setting ends with this transaction and never reaches another use of the pooled connection.
+        conn.exec_driver_sql("SET LOCAL plan_cache_mode = force_generic_plan")
+    params = {"code": normalise(code), "today": today, "items": plan.items}
+    rows = conn.execute(_ONE_READ, params).all()
+    if not rows:
+        return None
+    state = _state(*rows[0][:5])
+    subject_id, kind, uscc, name = rows[0][5:9]
+    if (state.measures_version, state.list_types_version) != latest or kind != SubjectKind.LEGAL_PERSON:
+        return None
+    rules = c.by_matter[matter]
+    since = add_months(today, -rules.max_lookback)
+    entries: list[lists.ActiveEntry] = []
+    records: list[RecordRow] = []
+    for row in rows:
+        rid, item, payload, decided, ends, objection, entry_type, listed = row[9:17]
+        if rid is None:
+            continue
+        if listed and item in plan.list_items:
+            e = lists.active_entry(idx, rid, item, payload, decided, ends, objection, entry_type)
+            if e is not None:
+                entries.append(e)
+        if item in plan.record_items and decided is not None and decided >= since:
+            severity, penalty_types, fine_fen, special_domain, unit_key = row[17:22]
+            records.append(
+                RecordRow(
+                    rid, item, decided, severity, penalty_types, fine_fen, special_domain, unit_key, payload
+                )
+            )
+    unit_names = _units(session, state)
+    hits = _hits(c, idx, rules, entries, records, today=today, unit_names=unit_names)
+    out = SubjectOut(code=uscc, name=name, kind=kind)
+    return state, matter, (subject_id, out, True, _result(hits, name_only=False), hits)
+
+
+def check_stored(
+    session: Session, *, body: CheckIn, actor: Actor, now: dt.datetime, today: dt.date
+) -> Stored:
     """Answer one check and store it immutably (the stored row is the audit trail of checks)."""
-    state = data_state(session)
-    c = compiled(session, state.measures_version)
-    matter = resolve_matter(c, body.matter)
+    global _latest
+    ref = body.subject
+    fast = (
+        _answer_in_one_read(session, code=ref.code, matter_text=body.matter, today=today)
+        if ref.code is not None
+        else None
+    )
+    if fast is not None:
+        state, matter, answer = fast
+    else:
+        state = data_state(session)
+        c = compiled(session, state.measures_version)
+        matter = resolve_matter(c, body.matter)
+        answer = _evaluate_for(session, ref=ref, matter=matter, c=c, state=state, today=today)
+        _latest = (state.measures_version, state.list_types_version)
     return _store(
         session,
-        ref=body.subject,
+        ref=ref,
         matter=matter,
         request_ref=body.request_ref,
         actor=actor,
         now=now,
         batch_id=None,
-        c=c,
         state=state,
+        answer=answer,
+    )
+
+
+def check(session: Session, *, body: CheckIn, actor: Actor, now: dt.datetime, today: dt.date) -> CheckOut:
+    """Answer one check and store it immutably; the answer (``check_stored`` also gives its JSON)."""
+    return check_stored(session, body=body, actor=actor, now=now, today=today).out
+
+
+def _evaluate_for(
+    session: Session, *, ref: SubjectRef, matter: str, c: Compiled, state: DataState, today: dt.date
+) -> Answer:
+    return evaluate(
+        session,
+        ref=ref,
+        matter=matter,
+        c=c,
         today=today,
+        unit_names=_units(session, state),
+        lists_version=state.list_types_version,
     )
 
 
@@ -562,10 +766,9 @@ def check_batch(
             actor=actor,
             now=now,
             batch_id=batch_id,
-            c=c,
             state=state,
-            today=today,
-        )
+            answer=_evaluate_for(session, ref=ref, matter=matter, c=c, state=state, today=today),
+        ).out
         for ref in body.subjects
     ]
 
