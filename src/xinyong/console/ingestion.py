@@ -32,10 +32,9 @@ from xinyong.catalog import queries as catalog
 from xinyong.console.deps import PREFIX, Csrf, render
 from xinyong.console.nav import NavEntry, Queue, register_nav, register_queue
 from xinyong.errors import XinyongError
-from xinyong.ingestion import exports, privacy, quality, revocations, service
+from xinyong.ingestion import exports, privacy, quality, revocations, service, tasks
 from xinyong.ingestion import queries as batches_queries
 from xinyong.ingestion.models import BatchStatus
-from xinyong.ingestion.routes import follow_up
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.web import DbSession
@@ -200,7 +199,7 @@ def approve(
 
     def step() -> None:
         service.approve(session, batch_id=batch_id, actor=actor, now=clock.now(), note=note or None)
-        follow_up(background, batch_id, service.get(session, batch_id).search_pending)
+        tasks.follow_up(background, batch_id, service.get(session, batch_id).search_pending)
 
     return _act(request, session, actor, batch_id, step)
 
@@ -301,7 +300,7 @@ async def upload(
             units=org.units(session),
             error=exc.message,
         )
-    follow_up(background, sub.batch.id, sub.batch.search_pending)
+    tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
     return _see_other(f"{BASE}/batches/{sub.batch.id}")
 
 

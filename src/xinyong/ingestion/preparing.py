@@ -28,12 +28,14 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from xinyong.catalog.schemas import CatalogItemSpec
+from xinyong.ingestion.checks import RowChecker
 from xinyong.ingestion.deriving import DERIVED, RowDeriver
 from xinyong.ingestion.linking import Link, LinkPlanner
 from xinyong.ingestion.models import RowStatus
 from xinyong.ingestion.normalise import RowNormaliser, is_summary_row
 from xinyong.kit import bulk
 from xinyong.records.publicity import PublicityRules
+from xinyong.records.validation import Problem
 
 #: Files from this size on are prepared by worker processes (when more than one is configured).
 PARALLEL_FROM_BYTES = 4 << 20
@@ -96,7 +98,7 @@ class Preparer:
         self.spec = spec
         self.width = len(spec.header)
         self.normaliser = RowNormaliser(spec.item, spec.header, spec.mapping)
-        self.checker = _checker(spec.item, spec.today)
+        self.checker = RowChecker(spec.item, today=spec.today)
         self.planner = LinkPlanner(spec.item)
         self.deriver = RowDeriver(spec.item, rules=spec.rules, units_by_uscc=spec.units_by_uscc)
         self.name_key = self.planner.f_name.key if self.planner.f_name is not None else None
@@ -191,15 +193,7 @@ def row_problem(
     return [batch_id, row_no, None, None, None, code, message, severity]
 
 
-def _checker(item: CatalogItemSpec, today: dt.date) -> Any:
-    from xinyong.ingestion.checks import RowChecker
-
-    return RowChecker(item, today=today)
-
-
-def _columns_problem(got: int, width: int) -> Any:
-    from xinyong.records.validation import Problem
-
+def _columns_problem(got: int, width: int) -> Problem:
     return Problem("", "row.columns", f"本行有 {got} 列，与表头的 {width} 列不一致")
 
 

@@ -78,15 +78,9 @@ async def submit_batch(
     request: Request, session: DbSession, actor: Submitter, background: BackgroundTasks
 ) -> JSONResponse:
     sub = await _submit(request, session, actor)
-    follow_up(background, sub.batch.id, sub.batch.search_pending)
+    tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
     body = service.summary(session, sub.batch)
     return JSONResponse(body, status_code=201 if sub.new else 200)
-
-
-def follow_up(background: BackgroundTasks, batch_id: uuid.UUID, search_pending: bool) -> None:
-    """After the request's commit: index the names of a big batch's new organisations (tasks)."""
-    if search_pending:
-        background.add_task(tasks.index_pending_names, batch_id)
 
 
 def _readable(session: Any, batch_id: uuid.UUID, actor: Actor) -> Any:
@@ -140,7 +134,7 @@ def approve_batch(
     result = service.approve(
         session, batch_id=batch_id, actor=actor, now=clock.now(), note=body.note if body else None
     )
-    follow_up(background, batch_id, service.get(session, batch_id).search_pending)
+    tasks.follow_up(background, batch_id, service.get(session, batch_id).search_pending)
     return {"batch_id": str(batch_id), "status": "已通过", "outcome": result.counts}
 
 

@@ -1012,10 +1012,7 @@ def _create_provisional_organisations(session: Session, batch: IngestBatch, *, n
     attributes by :func:`_note_names` like every other row's."""
     conn = session.connection()
     b = bindparam("b", batch.id, type_=IngestRow.batch_id.type)
-    new_rows = (
-        "batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NULL"
-        " AND subject_code IS NOT NULL AND subject_id IS NOT NULL"
-    )
+    new_rows = NEW_ORGANISATION_ROWS
     conn.execute(
         text(
             "UPDATE ingest_rows SET subject_id = (SELECT x.id FROM subjects x WHERE x.uscc = ingest_rows.subject_code)"
@@ -1056,11 +1053,15 @@ def _create_provisional_organisations(session: Session, batch: IngestBatch, *, n
 SEARCH_IN_TRANSACTION = 20_000
 
 
+#: Staged rows of batch ``:b`` naming an organisation code the platform did not know (planned id set).
+NEW_ORGANISATION_ROWS = (
+    "batch_id = :b AND status = 'accepted' AND link = 'new' AND subject_lookup IS NULL"
+    " AND subject_code IS NOT NULL AND subject_id IS NOT NULL"
+)
+
+
 def _planned_sql() -> str:
-    return (
-        "SELECT DISTINCT subject_id FROM ingest_rows WHERE batch_id = :b AND status = 'accepted'"
-        " AND link = 'new' AND subject_lookup IS NULL AND subject_code IS NOT NULL AND subject_id IS NOT NULL"
-    )
+    return f"SELECT DISTINCT subject_id FROM ingest_rows WHERE {NEW_ORGANISATION_ROWS}"
 
 
 def _planned_organisations(session: Session, batch: IngestBatch, *, limit: int) -> int:

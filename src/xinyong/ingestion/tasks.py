@@ -12,6 +12,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from fastapi import BackgroundTasks
 from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
@@ -40,6 +41,12 @@ def _index(session: Session, batch_id: uuid.UUID | None) -> dict[str, int]:
             details=result,
         )
     return result
+
+
+def follow_up(background: BackgroundTasks, batch_id: uuid.UUID, search_pending: bool) -> None:
+    """An HTTP request's follow-up: after its commit, index the names of a big batch's new organisations."""
+    if search_pending:
+        background.add_task(index_pending_names, batch_id)
 
 
 @job(
