@@ -24,6 +24,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -166,15 +167,91 @@ def phase_ingest(url: str, path: Path) -> dict[str, float]:
 
     t1 = time.perf_counter()
     indexed = tasks.index_pending_names(sub.batch.id)["indexed"]
+    names_seconds = time.perf_counter() - t1
+    floor = _write_floor(url, path.parent) if url.startswith("postgresql") else {}
     return {
         "seconds": seconds,
         "rows": sub.batch.rows,
         "created": created,
         "cpu": cpu,
         "server_cpu": server,
-        "names_seconds": time.perf_counter() - t1,
+        "names_seconds": names_seconds,
         "names_indexed": indexed,
+        **floor,
     }
+
+
+def _copy_file(conn: Any, sql: str, file: Path, *, into_database: bool) -> None:
+    """PostgreSQL ``COPY … FROM STDIN`` from ``file`` or ``COPY … TO STDOUT`` into it, 1 MB at a time."""
+    raw = conn.connection.driver_connection
+    assert raw is not None
+    with raw.cursor() as cur, cur.copy(sql) as copy, file.open("rb" if into_database else "wb") as fh:
+        if into_database:
+            while block := fh.read(1 << 20):
+                copy.write(block)
+        else:
+            for data in copy:
+                fh.write(data)
+
+
+#: The tables every design must write for a file of new firms' penalties, in foreign-key order.
+FLOOR_TABLES = ("subjects", "subject_attributes", "credit_records")
+
+
+def _write_floor(url: str, tmp: Path) -> dict[str, float]:
+    """PostgreSQL: the floor of the write side alone. The run's own results (the provisional subjects,
+    their names, the records) are exported, then loaded by binary COPY — no parsing, no client work —
+    into empty copies of their tables with the same indexes and foreign keys, in one transaction, as a
+    batch must be applied. Staging (kept for review) is left out. The copies are dropped afterwards."""
+    from sqlalchemy import text
+
+    from xinyong import db
+
+    engine = db.make_engine(url)
+    files = {t: tmp / f"floor-{t}.bin" for t in FLOOR_TABLES}
+    fk_names: list[tuple[str, str]] = []
+    with engine.begin() as conn:
+        for table, file in files.items():
+            _copy_file(conn, f"COPY {table} TO STDOUT (FORMAT binary)", file, into_database=False)
+        for table in FLOOR_TABLES:
+            conn.execute(text(f"CREATE TABLE floor_{table} (LIKE {table} INCLUDING ALL)"))
+            fks = conn.execute(
+                text(
+                    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint"
+                    " WHERE conrelid = CAST(:t AS regclass) AND contype = 'f'"
+                ).bindparams(t=table)
+            ).all()
+            for name, definition in fks:
+                fk_names.append((table, name))
+                for target in FLOOR_TABLES:
+                    definition = definition.replace(f"REFERENCES {target}(", f"REFERENCES floor_{target}(")
+                conn.execute(text(f"ALTER TABLE floor_{table} ADD CONSTRAINT floor_{name} {definition}"))
+    result: dict[str, float] = {}
+    for variant in ("floor", "floor_nofk"):
+        if variant == "floor_nofk":  # the same again without the foreign keys: what their checks cost
+            with engine.begin() as conn:
+                conn.execute(text(f"TRUNCATE {', '.join(f'floor_{t}' for t in FLOOR_TABLES)}"))
+                for table, name in fk_names:
+                    conn.execute(text(f"ALTER TABLE floor_{table} DROP CONSTRAINT floor_{name}"))
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            pid = _server_pid(conn)
+            s0 = _cpu_of(pid)
+            for table, file in files.items():
+                _copy_file(conn, f"COPY floor_{table} FROM STDIN (FORMAT binary)", file, into_database=True)
+            server = _cpu_of(pid) - s0
+        result[f"{variant}_seconds"] = time.perf_counter() - t0
+        result[f"{variant}_server_cpu"] = server
+    with engine.begin() as conn:
+        result["floor_rows"] = float(
+            conn.execute(text("SELECT count(*) FROM floor_credit_records")).scalar_one()
+        )
+        for table in reversed(FLOOR_TABLES):
+            conn.execute(text(f"DROP TABLE floor_{table}"))
+    for file in files.values():
+        file.unlink()
+    engine.dispose()
+    return result
 
 
 def phase_baseline(url: str, path: Path) -> dict[str, float]:
@@ -200,13 +277,9 @@ def phase_baseline(url: str, path: Path) -> dict[str, float]:
         raw = conn.connection.driver_connection
         assert raw is not None
         if engine.dialect.name == "postgresql":
-            with (
-                raw.cursor() as cur,
-                cur.copy("COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)") as copy,
-                path.open("rb") as fh,
-            ):
-                while block := fh.read(1 << 20):
-                    copy.write(block)
+            _copy_file(
+                conn, "COPY bench_raw FROM STDIN WITH (FORMAT csv, HEADER true)", path, into_database=True
+            )
         else:
             cur = raw.cursor()
             sql = f"INSERT INTO bench_raw VALUES ({', '.join('?' for _ in HEADER)})"
@@ -308,11 +381,26 @@ def main() -> None:
                     f"   raw load {rows / base['seconds']:>9,.0f} rows/s (cpu {base['cpu']:.1f} s + server "
                     f"{base['server_cpu']:.1f} s, peak {base['peak_mb']:.0f} MB)   ratio "
                     f"{res['seconds'] / base['seconds']:.1f}×   load average {res['load']:.1f}   "
-                    f"then name index of {res['names_indexed']:,.0f} new organisations {res['names_seconds']:.1f} s",
+                    f"then name index of {res['names_indexed']:,.0f} new organisations {res['names_seconds']:.1f} s"
+                    + _floor(res, table=False),
                     flush=True,
                 )
     if not args.smoke:
         write_report(rows, results)
+
+
+def _floor(res: dict[str, float], *, table: bool) -> str:
+    """The write-floor figures of a PostgreSQL run, for the console line or the report table."""
+    if "floor_seconds" not in res:
+        return "—" if table else ""
+    rate = [res["floor_rows"] / res[f"{v}_seconds"] for v in ("floor", "floor_nofk")]
+    cpu = [res[f"{v}_server_cpu"] for v in ("floor", "floor_nofk")]
+    if table:
+        return f"{rate[0]:,.0f} ({cpu[0]:.0f}); without FKs {rate[1]:,.0f} ({cpu[1]:.0f})"
+    return (
+        f"   write floor {rate[0]:,.0f} rows/s (server {cpu[0]:.1f} s; "
+        f"without foreign keys {rate[1]:,.0f} rows/s, server {cpu[1]:.1f} s)"
+    )
 
 
 def write_report(rows: int, results: list[tuple[str, str, dict[str, float], dict[str, float]]]) -> None:
@@ -338,10 +426,17 @@ def write_report(rows: int, results: list[tuple[str, str, dict[str, float], dict
         "right away; docs/ingestion.md says why): that follow-up is timed on its own, and the last column gives",
         "the rate with it included.",
         "",
+        "Write floor (PostgreSQL) = the run's own results — the provisional subjects, their names, the records —",
+        "exported and loaded again by binary `COPY` into empty copies of `subjects`, `subject_attributes` and",
+        "`credit_records` with the same indexes and foreign keys, in one transaction: the writes any design must",
+        "make for this file, with no parsing and no client work, and without the staging kept for review; then",
+        "the same load again without the foreign keys, to show what their per-row checks cost. Server CPU",
+        "seconds in brackets.",
+        "",
         "| database | format | rows | end to end (rows/s) | CPU s client + server | peak MB (each worker) | raw load (rows/s) "
         "| raw CPU s client + server | raw peak MB | time ratio | load average | name index after commit (s) "
-        "| rows/s incl. name index |",
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+        "| rows/s incl. name index | write floor (rows/s) |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for db_name, fmt, res, base in results:
         lines.append(
@@ -350,7 +445,7 @@ def write_report(rows: int, results: list[tuple[str, str, dict[str, float], dict
             f"{rows / base['seconds']:,.0f} | "
             f"{base['cpu']:.0f} + {base['server_cpu']:.0f} | {base['peak_mb']:.0f} | "
             f"{res['seconds'] / base['seconds']:.1f}× | {res['load']:.1f} | {res['names_seconds']:.1f} | "
-            f"{rows / (res['seconds'] + res['names_seconds']):,.0f} |"
+            f"{rows / (res['seconds'] + res['names_seconds']):,.0f} | {_floor(res, table=True)} |"
         )
     out = ROOT / "docs" / "benchmarks" / "ingest.md"
     existing = out.read_text(encoding="utf-8") if out.exists() else ""
