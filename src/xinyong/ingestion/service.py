@@ -271,14 +271,12 @@ def submit(
             refused = exc
     if refused is not None:
         _fail(session, batch, refused)
-    audit.record(
+    _audit_batch(
         session,
-        actor=actor.ref(),
-        action="ingestion.batch_submitted",
-        target_type="batch",
-        target_id=str(batch.id),
-        batch_id=batch.id,
-        details={"item": item_code, "unit": unit_key, "rows": batch.rows, "status": batch.status},
+        actor,
+        batch,
+        "ingestion.batch_submitted",
+        {"item": item_code, "unit": unit_key, "rows": batch.rows, "status": batch.status},
     )
     applied = None
     if batch.status == BatchStatus.PENDING and batch.trusted:
@@ -337,21 +335,28 @@ def _fail(session: Session, batch: IngestBatch, exc: FileRefused) -> None:
     session.flush()
 
 
+def _audit_batch(
+    session: Session, actor: Actor, batch: IngestBatch, action: str, details: dict[str, Any]
+) -> None:
+    """Audit a state change of ``batch`` (every one is audited, with the batch as target)."""
+    audit.record(
+        session,
+        actor=actor.ref(),
+        action=action,
+        target_type="batch",
+        target_id=str(batch.id),
+        batch_id=batch.id,
+        details=details,
+    )
+
+
 def _resubmitted(session: Session, batch: IngestBatch, *, actor: Actor, now: dt.datetime) -> Submission:
     if batch.status in (BatchStatus.RETURNED, BatchStatus.WITHDRAWN):
         before = batch.status
         batch.status = BatchStatus.PENDING
         batch.reviewed_by = batch.reviewed_at = batch.review_note = None
         session.flush()
-        audit.record(
-            session,
-            actor=actor.ref(),
-            action="ingestion.batch_resubmitted",
-            target_type="batch",
-            target_id=str(batch.id),
-            batch_id=batch.id,
-            details={"from": before},
-        )
+        _audit_batch(session, actor, batch, "ingestion.batch_resubmitted", {"from": before})
     return Submission(batch, False)
 
 
@@ -714,15 +719,7 @@ def _set_status(
     batch.reviewed_at = now
     batch.review_note = note
     session.flush()
-    audit.record(
-        session,
-        actor=actor.ref(),
-        action=f"ingestion.batch_{action}",
-        target_type="batch",
-        target_id=str(batch.id),
-        batch_id=batch.id,
-        details={"note": note},
-    )
+    _audit_batch(session, actor, batch, f"ingestion.batch_{action}", {"note": note})
     return batch
 
 
@@ -744,14 +741,8 @@ def link_row(
     batch.needs_link -= 1
     batch.accepted += 1
     session.flush()
-    audit.record(
-        session,
-        actor=actor.ref(),
-        action="ingestion.row_linked",
-        target_type="batch",
-        target_id=str(batch.id),
-        batch_id=batch.id,
-        details={"row": row_no, "subject_id": str(subject_id)},
+    _audit_batch(
+        session, actor, batch, "ingestion.row_linked", {"row": row_no, "subject_id": str(subject_id)}
     )
     return row
 
@@ -828,15 +819,7 @@ def _approve(
     batch.review_note = note
     batch.outcome = counts
     session.flush()
-    audit.record(
-        session,
-        actor=actor.ref(),
-        action="ingestion.batch_approved",
-        target_type="batch",
-        target_id=str(batch.id),
-        batch_id=batch.id,
-        details={"reviewer": reviewer, **counts},
-    )
+    _audit_batch(session, actor, batch, "ingestion.batch_approved", {"reviewer": reviewer, **counts})
     result = ApplyResult(batch.id, batch.item_code, counts)
     if collect_ids is None:
         collect_ids = item.publicity_kind is PublicityKind.WHILE_LISTED
