@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -174,11 +175,19 @@ def propose(
     return _back(e.record_id)
 
 
-def _act(request: Request, session: Session, actor: Actor, record_id: uuid.UUID, step: Any) -> Response:
-    """Run one entry action; on refusal show the entry page with the reason."""
+def _act(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    record_id: uuid.UUID,
+    action: Callable[..., Any],
+    **form: Any,
+) -> Response:
+    """Run one entry action of the lists service — ``action(session, record_id=…, actor=…, now=…,
+    **form)`` — and go back to the entry; on refusal show the entry page with the reason."""
     try:
         with session.begin_nested():
-            step()
+            action(session, record_id=record_id, actor=actor, now=clock.now(), **form)
     except XinyongError as exc:
         return _entry(request, session, actor, record_id, exc.status_code, error=exc.message)
     return _back(record_id)
@@ -188,13 +197,7 @@ def _act(request: Request, session: Session, actor: Actor, record_id: uuid.UUID,
 def notify(
     request: Request, record_id: uuid.UUID, session: DbSession, actor: Recogniser, _csrf: Csrf, today: Today
 ) -> Response:
-    return _act(
-        request,
-        session,
-        actor,
-        record_id,
-        lambda: service.notify(session, record_id=record_id, actor=actor, now=clock.now(), today=today),
-    )
+    return _act(request, session, actor, record_id, service.notify, today=today)
 
 
 @router.post("/{record_id}/serve", response_class=HTMLResponse)
@@ -207,28 +210,14 @@ def serve(
     today: Today,
     served_on: Annotated[dt.date, Form()],
 ) -> Response:
-    return _act(
-        request,
-        session,
-        actor,
-        record_id,
-        lambda: service.serve(
-            session, record_id=record_id, served_on=served_on, actor=actor, now=clock.now(), today=today
-        ),
-    )
+    return _act(request, session, actor, record_id, service.serve, served_on=served_on, today=today)
 
 
 @router.post("/{record_id}/list", response_class=HTMLResponse)
 def list_entry(
     request: Request, record_id: uuid.UUID, session: DbSession, actor: Recogniser, _csrf: Csrf, today: Today
 ) -> Response:
-    return _act(
-        request,
-        session,
-        actor,
-        record_id,
-        lambda: service.list_entry(session, record_id=record_id, actor=actor, now=clock.now(), today=today),
-    )
+    return _act(request, session, actor, record_id, service.list_entry, today=today)
 
 
 @router.post("/{record_id}/exit", response_class=HTMLResponse)
@@ -242,12 +231,4 @@ def exit_entry(
     kind: Annotated[ExitKind, Form()],
     reason: Annotated[str, Form()],
 ) -> Response:
-    return _act(
-        request,
-        session,
-        actor,
-        record_id,
-        lambda: service.exit_entry(
-            session, record_id=record_id, kind=kind, reason=reason, actor=actor, now=clock.now(), today=today
-        ),
-    )
+    return _act(request, session, actor, record_id, service.exit_entry, kind=kind, reason=reason, today=today)
