@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from xinyong.errors import Conflict, Invalid, XinyongError
+from xinyong.errors import Conflict, Invalid, NotFound, XinyongError
 
 
 class Unauthenticated(XinyongError):
@@ -44,11 +44,9 @@ class DutiesConflict(Conflict):
     code = "separation_of_duties"
 
 
-class UnknownUser(XinyongError):
+class UnknownUser(NotFound):
     code = "user_not_found"
-    status_code = 404
 
 
-class UnknownClient(XinyongError):
+class UnknownClient(NotFound):
     code = "client_not_found"
-    status_code = 404
