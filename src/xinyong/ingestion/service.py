@@ -1057,11 +1057,8 @@ def _index_names(session: Session, batch: IngestBatch) -> int:
     """The batch's new organisations into the name index, streamed chunk by chunk (a million ids held at
     once would cost ~100 MB)."""
     b = bindparam("b", batch.id, type_=IngestRow.batch_id.type)
-    planned = session.execute(
-        text(_planned_sql()).bindparams(b).columns(IngestRow.subject_id),
-        execution_options={"yield_per": CHUNK},
-    )
-    return sum(search.index_organisations(session, [r[0] for r in part]) for part in planned.partitions())
+    planned = text(_planned_sql()).bindparams(b).columns(IngestRow.subject_id)
+    return search.index_organisations_in(session, planned, chunk=CHUNK)
 
 
 def index_pending_names(session: Session, *, batch_id: uuid.UUID | None = None) -> dict[str, int]:

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     Select,
+    SelectBase,
     Table,
     Uuid,
     any_,
@@ -167,10 +168,8 @@ def index_subject(session: Session, subject: Subject, *, searchable: bool | None
 def index_organisations(session: Session, subject_ids: Sequence[uuid.UUID], *, chunk: int = 5_000) -> int:
     """Index organisations created set-based (e.g. provisional subjects of an ingested batch).
 
-    Subjects that already have a document are skipped. Per chunk: one look-up, document ids reserved
-    in one statement, then the documents and their postings written in bulk (COPY on PostgreSQL), the
-    postings sorted in key order so the B-tree is filled leaf by leaf rather than at random. Memory
-    stays bounded by the chunk.
+    Subjects that already have a document are skipped. Per chunk: one look-up, then
+    :func:`_write_documents`. Memory stays bounded by the chunk.
     """
     conn = session.connection()
     postgres = conn.dialect.name == "postgresql"
@@ -183,26 +182,46 @@ def index_organisations(session: Session, subject_ids: Sequence[uuid.UUID], *, c
             if postgres
             else Subject.id.in_(part)
         )
-        rows = conn.execute(
-            select(Subject.id, Subject.name).where(
-                wanted,
-                Subject.kind == SubjectKind.LEGAL_PERSON,
-                ~select(SubjectSearchDoc.doc_id).where(SubjectSearchDoc.subject_id == Subject.id).exists(),
-            )
-        ).all()
-        if not rows:
-            continue
-        doc_ids = _reserve_doc_ids(conn, len(rows))
-        docs = [(d, sid, normalise_name(name), False) for d, (sid, name) in zip(doc_ids, rows, strict=True)]
-        bulk.write_tuples(conn, DOCS, ["doc_id", "subject_id", "norm_name", "person"], docs)
-        bulk.write_tuples(
-            conn,
-            GRAMS,
-            ["gram", "rank", "doc_id"],
-            sorted((g, r, d) for d, _, n, _ in docs for g, r in postings(n)),
-        )
-        added += len(docs)
+        rows = conn.execute(_unindexed_organisations(wanted)).all()
+        added += _write_documents(conn, [(sid, name) for sid, name in rows])
     return added
+
+
+def index_organisations_in(session: Session, ids: SelectBase, *, chunk: int = 5_000) -> int:
+    """Index the organisations whose ids the query ``ids`` yields (e.g. a batch's planned provisional
+    subjects), those without a document: one streamed join instead of a look-up per chunk of ids —
+    for a million new firms the look-ups by id alone took ≈ 20 s — written ``chunk`` at a time."""
+    result = session.execute(
+        _unindexed_organisations(Subject.id.in_(ids)), execution_options={"yield_per": chunk}
+    )
+    conn = session.connection()
+    return sum(_write_documents(conn, [(sid, name) for sid, name in part]) for part in result.partitions())
+
+
+def _unindexed_organisations(wanted: ColumnElement[bool]) -> Select[uuid.UUID, str]:
+    return select(Subject.id, Subject.name).where(
+        wanted,
+        Subject.kind == SubjectKind.LEGAL_PERSON,
+        ~select(SubjectSearchDoc.doc_id).where(SubjectSearchDoc.subject_id == Subject.id).exists(),
+    )
+
+
+def _write_documents(conn: Connection, rows: list[tuple[uuid.UUID, str]]) -> int:
+    """Documents and postings for organisations without a document: document ids reserved in one
+    statement, then both written in bulk (COPY on PostgreSQL), the postings sorted in key order so the
+    B-tree is filled leaf by leaf rather than at random."""
+    if not rows:
+        return 0
+    doc_ids = _reserve_doc_ids(conn, len(rows))
+    docs = [(d, sid, normalise_name(name), False) for d, (sid, name) in zip(doc_ids, rows, strict=True)]
+    bulk.write_tuples(conn, DOCS, ["doc_id", "subject_id", "norm_name", "person"], docs)
+    bulk.write_tuples(
+        conn,
+        GRAMS,
+        ["gram", "rank", "doc_id"],
+        sorted((g, r, d) for d, _, n, _ in docs for g, r in postings(n)),
+    )
+    return len(docs)
 
 
 def _reserve_doc_ids(conn: Connection, n: int) -> list[int]:
