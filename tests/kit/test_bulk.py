@@ -50,3 +50,16 @@ def test_copy_lines_read_back_exactly_on_postgresql(session: Session) -> None:
     assert [(r[2], r[3], r[4]) for r in back] == [
         (dt.date(2026, 1, i + 1), i % 2 == 0, i or None) for i in range(len(TRICKY))
     ]
+
+
+def test_integer_rows_read_back_exactly(session: Session) -> None:
+    # On PostgreSQL formatted straight into COPY text; on SQLite through write_tuples.
+    from xinyong.subjects.models import SubjectSearchGram
+
+    conn = session.connection()
+    grams = SubjectSearchGram.__table__
+    rows = [(1 << 41 | 27700, 3, 2_000_000_001), (0, 0, 1), (27700, 511, 7)]
+    conn.execute(grams.delete())
+    assert bulk.write_ints(conn, grams, ["gram", "rank", "doc_id"], rows) == 3  # type: ignore[arg-type]
+    back = conn.execute(text("SELECT gram, rank, doc_id FROM subject_search_grams ORDER BY doc_id")).all()
+    assert sorted(map(tuple, back), key=lambda r: r[2]) == sorted(rows, key=lambda r: r[2])

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
 from sqlalchemy.orm import Session
 
 from tests import builders as b
@@ -162,3 +163,36 @@ def test_postings_hold_each_gram_once_with_its_best_rank() -> None:
         (search.pack("澜泽"), 3),
         (search.pack("泽澜"), search.NOT_AT_START + 3),
     }
+
+
+def _postings_by_definition(norm: str) -> set[tuple[int, int]]:
+    """Each distinct gram of 1 or 2 characters once, at its best rank: the name's length when the gram
+    opens the name, else NOT_AT_START + length — spelled out gram by gram."""
+    length = min(len(norm), search.MAX_LEN_RANK)
+    best: dict[int, int] = {}
+    for size in (1, 2):
+        for i in range(len(norm) - size + 1):
+            gram = search.pack(norm[i : i + size])
+            rank = length if i == 0 else search.NOT_AT_START + length
+            best[gram] = min(rank, best.get(gram, rank))
+    return set(best.items())
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "",
+        "澜",
+        "澜澜",
+        "澜泽澜泽",
+        "常州市澜泽科技有限公司",
+        "ABCAB",
+        "A",
+        "常州基准12贸易有限公司",
+        "x" * 600,
+    ],
+)
+def test_postings_match_their_definition(name: str) -> None:
+    assert search.postings(search.normalise_name(name)) == _postings_by_definition(
+        search.normalise_name(name)
+    )

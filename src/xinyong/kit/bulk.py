@@ -91,6 +91,15 @@ def copy_lines(conn: Connection, table: Table, cols: Sequence[str], lines: Itera
     return count
 
 
+def write_ints(conn: Connection, table: Table, cols: list[str], rows: Iterable[Sequence[int]]) -> int:
+    """Rows of plain integers only (e.g. search postings): on PostgreSQL formatted straight into COPY
+    text — about half the client time of :func:`write_tuples`' general path per row — elsewhere as
+    :func:`write_tuples`. Returns the number of rows written."""
+    if conn.dialect.name != "postgresql":
+        return write_tuples(conn, table, cols, rows)
+    return copy_lines(conn, table, cols, ("\t".join(map(str, row)) for row in rows))
+
+
 def write(
     conn: Connection, table: Table, rows: Iterable[dict[str, Any]], columns: Sequence[str] | None = None
 ) -> int:

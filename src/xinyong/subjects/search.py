@@ -23,6 +23,7 @@ import unicodedata
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Any, cast
 
 from sqlalchemy import (
@@ -110,15 +111,20 @@ def pack(gram: str) -> int:
 
 
 def postings(norm: str) -> set[tuple[int, int]]:
-    """The ``(gram, rank)`` pairs of a normalised name: each distinct unigram and bigram once."""
+    """The ``(gram, rank)`` pairs of a normalised name: each distinct unigram and bigram once, ranked by
+    the name's length, and after every name that has it at its start when it only occurs later.
+
+    Written for speed (a million new firms mean 27 million postings): the grams are packed from the code
+    points directly (as :func:`pack`), every gram first gets the "later" rank and the two grams at the start
+    then the smaller one."""
     length = min(len(norm), MAX_LEN_RANK)
-    out: dict[int, int] = {}
-    for size in (1, 2):
-        for i in range(len(norm) - size + 1):
-            g = pack(norm[i : i + size])
-            rank = length if i == 0 else NOT_AT_START + length
-            if g not in out or rank < out[g]:
-                out[g] = rank
+    codes = [ord(c) for c in norm]
+    out = dict.fromkeys(codes, NOT_AT_START + length)
+    out.update(dict.fromkeys([(a << 21) | b for a, b in pairwise(codes)], NOT_AT_START + length))
+    if codes:
+        out[codes[0]] = length
+    if len(codes) > 1:
+        out[(codes[0] << 21) | codes[1]] = length
     return set(out.items())
 
 
@@ -215,11 +221,11 @@ def _write_documents(conn: Connection, rows: list[tuple[uuid.UUID, str]]) -> int
     doc_ids = _reserve_doc_ids(conn, len(rows))
     docs = [(d, sid, normalise_name(name), False) for d, (sid, name) in zip(doc_ids, rows, strict=True)]
     bulk.write_tuples(conn, DOCS, ["doc_id", "subject_id", "norm_name", "person"], docs)
-    bulk.write_tuples(
+    bulk.write_ints(
         conn,
         GRAMS,
         ["gram", "rank", "doc_id"],
-        sorted((g, r, d) for d, _, n, _ in docs for g, r in postings(n)),
+        sorted([(g, r, d) for d, _, n, _ in docs for g, r in postings(n)]),
     )
     return len(docs)
 
