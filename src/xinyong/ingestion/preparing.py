@@ -24,7 +24,7 @@ import multiprocessing
 import uuid
 from collections import deque
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, NamedTuple
 
 from xinyong.catalog.schemas import CatalogItemSpec
@@ -80,15 +80,27 @@ class PreparedRow(NamedTuple):
 
 
 @dataclass
-class PreparedChunk:
-    rows: list[PreparedRow] = field(default_factory=list)
-    problems: list[list[Any]] = field(default_factory=list)
-    rows_seen: int = 0
+class Counts:
+    """What preparing counts of a batch's rows (data rows, blank/合计 rows skipped, warnings, fields
+    expected and filled, values failing a rule); the staging process sums the chunks' counts."""
+
+    rows: int = 0
     skipped: int = 0
     warnings: int = 0
     expected: int = 0
     filled: int = 0
     failed_values: int = 0
+
+    def add(self, other: Counts) -> None:
+        for f in fields(Counts):
+            setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
+
+
+@dataclass
+class PreparedChunk:
+    rows: list[PreparedRow] = field(default_factory=list)
+    problems: list[list[Any]] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
 
 
 class Preparer:
@@ -110,20 +122,21 @@ class Preparer:
 
     def __call__(self, chunk: Chunk) -> PreparedChunk:
         out = PreparedChunk()
+        n = out.counts
         batch_id, width, normaliser, checker = self.spec.batch_id, self.width, self.normaliser, self.checker
         copy = self.spec.encode_json
         for row_no, cells in chunk:  # row_no: the 1-based data row as the clerk counts it in the file
             if not any(cells) or not any(x.strip() for x in cells) or is_summary_row(cells):
-                out.skipped += 1
+                n.skipped += 1
                 continue
-            out.rows_seen += 1
+            n.rows += 1
             norm = normaliser(cells)
             payload = norm.payload
             found = checker(payload)
             if len(cells) != width and (len(cells) < width or any(x.strip() for x in cells[width:])):
                 found = [*found, _columns_problem(len(cells), width)]
-            out.expected += self.counted
-            out.filled += normaliser.filled(payload)
+            n.expected += self.counted
+            n.filled += normaliser.filled(payload)
             has_error = False
             for p in found:
                 raw = norm.raw.get(p.field, payload.get(p.field))
@@ -136,9 +149,9 @@ class Preparer:
                 )
                 if p.severity == "error":
                     has_error = True
-                    out.failed_values += 1
+                    n.failed_values += 1
                 else:
-                    out.warnings += 1
+                    n.warnings += 1
             link = None if has_error else self.planner.plan(payload)
             if link is not None and link.method is None:
                 has_error = True
@@ -147,7 +160,7 @@ class Preparer:
                         batch_id, row_no, "link.no_code", "没有可用的主体代码或证件号码，无法关联主体"
                     )
                 )
-                out.failed_values += 1
+                n.failed_values += 1
             status = RowStatus.REJECTED if has_error else RowStatus.ACCEPTED
             key: str | None = None
             derived = self.rejected_derived
@@ -160,7 +173,7 @@ class Preparer:
                     )
                     status = RowStatus.REJECTED
                     derived = self.rejected_derived
-                    out.failed_values += 1
+                    n.failed_values += 1
             name = payload.get(self.name_key) if self.name_key else None
             head = [
                 batch_id,

@@ -361,16 +361,12 @@ def _resubmitted(session: Session, batch: IngestBatch, *, actor: Actor, now: dt.
 
 
 @dataclass
-class _Counters:
-    rows: int = 0
+class _Counters(preparing.Counts):
+    """The chunks' counts summed, and what staging decides per row: accepted, rejected, awaiting a link."""
+
     accepted: int = 0
     rejected: int = 0
-    warnings: int = 0
     needs_link: int = 0
-    skipped: int = 0
-    expected: int = 0
-    filled: int = 0
-    failed_values: int = 0
 
 
 def _stage(
@@ -425,7 +421,7 @@ def _stage(
     source = preparing.chunks(table.rows, CHUNK)
     for chunk in preparing.prepared(spec, source, workers=workers):
         _stage_chunk(session, batch, chunk, linker, district, districts, c)
-        done = chunk.rows_seen + chunk.skipped
+        done = chunk.counts.rows + chunk.counts.skipped
         del chunk
         # The collector is paused (_gc_paused); the few reference cycles a chunk leaves (statement and
         # cursor objects) would pile up over a million rows. A young-generation pass per chunk frees
@@ -458,12 +454,7 @@ def _stage_chunk(
     conn = session.connection()
     batch_id = batch.id
     problems = chunk.problems
-    c.rows += chunk.rows_seen
-    c.skipped += chunk.skipped
-    c.warnings += chunk.warnings
-    c.expected += chunk.expected
-    c.filled += chunk.filled
-    c.failed_values += chunk.failed_values
+    c.add(chunk.counts)
     linker.resolve([r.link for r in chunk.rows if r.link is not None])
     tuples: list[list[Any]] = []
     lines: list[str] = []
