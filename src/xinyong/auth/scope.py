@@ -36,6 +36,18 @@ def in_scope(
     return False
 
 
+def units_in_scope(actor: Actor, unit_districts: Mapping[str, str]) -> frozenset[str] | None:
+    """The units whose batches, revocations and quality an actor works on — the set :func:`in_scope`
+    admits, for listing instead of one check per row: ``None`` for the credit office (every unit); else
+    its own unit, and for a district operator every unit of its district (empty when it has neither)."""
+    if actor.is_credit_office:
+        return None
+    units = {actor.unit_key} if actor.unit_key is not None else set()
+    if DISTRICT_OPERATOR in actor.roles and actor.district_key is not None:
+        units.update(u for u, d in unit_districts.items() if d == actor.district_key)
+    return frozenset(units)
+
+
 def can_change_record(
     actor: Actor,
     *,

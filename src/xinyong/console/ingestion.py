@@ -49,22 +49,29 @@ Revoker = Annotated[Actor, Depends(require(RECORDS_REVOKE))]
 QualityReader = Annotated[Actor, Depends(require(QUALITY_READ))]
 
 
-def _unit(actor: Actor) -> str | None:
-    """The unit whose batches the actor works on (None: the credit office sees every unit)."""
-    return None if actor.is_credit_office else actor.unit_key
+def _units(session: Session, actor: Actor) -> frozenset[str] | None:
+    """The units whose batches the actor works on: its own; a district operator's whole district;
+    None — every unit — for the credit office."""
+    return batches_queries.scope_units(session, actor)
+
+
+def _unit_choices(session: Session, actor: Actor) -> list[Any]:
+    """The units the actor may submit for (a choice is offered when there is more than one)."""
+    scope = _units(session, actor)
+    return [u for u in org.units(session) if scope is None or u.key in scope]
 
 
 def _returned(session: Session, actor: Actor) -> int:
-    return batches_queries.count_batches(session, status=BatchStatus.RETURNED, unit_key=_unit(actor))
+    return batches_queries.count_batches(session, status=BatchStatus.RETURNED, units=_units(session, actor))
 
 
 def _pending(session: Session, actor: Actor) -> int:
-    return batches_queries.count_batches(session, status=BatchStatus.PENDING, unit_key=_unit(actor))
+    return batches_queries.count_batches(session, status=BatchStatus.PENDING, units=_units(session, actor))
 
 
 def _rejected_this_month(session: Session, actor: Actor) -> int:
     since, until = quality.month_bounds(clock.today().strftime("%Y-%m"))
-    return batches_queries.rejected_rows(session, since=since, until=until, unit_key=_unit(actor))
+    return batches_queries.rejected_rows(session, since=since, until=until, units=_units(session, actor))
 
 
 register_nav(NavEntry("ingestion", "数据归集", f"{BASE}/batches", permission=RECORDS_SUBMIT, order=20))
@@ -127,7 +134,7 @@ def _items(session: Any) -> list[tuple[str, str]]:
 
 @router.get("/batches", response_class=HTMLResponse)
 def batches(request: Request, session: DbSession, actor: Reader, status: str | None = None) -> HTMLResponse:
-    rows = service.list_batches(session, unit_key=_unit(actor), status=status or None, limit=200)
+    rows = service.list_batches(session, units=_units(session, actor), status=status or None, limit=200)
     return _page(
         request,
         session,
@@ -258,7 +265,9 @@ def link(
 
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, session: DbSession, actor: Submitter) -> HTMLResponse:
-    return _page(request, session, "upload.html", actor, items=_items(session), units=org.units(session))
+    return _page(
+        request, session, "upload.html", actor, items=_items(session), units=_unit_choices(session, actor)
+    )
 
 
 @router.post("/upload", response_class=HTMLResponse)
@@ -297,7 +306,7 @@ async def upload(
             actor,
             exc.status_code,
             items=_items(session),
-            units=org.units(session),
+            units=_unit_choices(session, actor),
             error=exc.message,
         )
     tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
@@ -309,13 +318,22 @@ def record_form(
     request: Request, session: DbSession, actor: Submitter, item: str = "xzcf_fr"
 ) -> HTMLResponse:
     spec = catalog.item_spec(session, item)
-    return _page(request, session, "record.html", actor, items=_items(session), item=spec)
+    return _page(
+        request,
+        session,
+        "record.html",
+        actor,
+        items=_items(session),
+        item=spec,
+        units=_unit_choices(session, actor),
+    )
 
 
 @router.post("/record", response_class=HTMLResponse)
 async def record_submit(request: Request, session: DbSession, actor: Submitter, _csrf: Csrf) -> Response:
     form = await request.form()
     item = str(form.get("_item") or "")
+    department = str(form.get("_department") or actor.unit_key or "")
     spec = catalog.item_spec(session, item)
     row = {f.key: str(form.get(f.key) or "") for f in spec.fields if form.get(f.key)}
     try:
@@ -324,7 +342,7 @@ async def record_submit(request: Request, session: DbSession, actor: Submitter, 
                 session,
                 objects=[row],
                 item_code=item,
-                unit_key=actor.unit_key or "",
+                unit_key=department,
                 actor=actor,
                 now=clock.now(),
                 today=clock.today(),
@@ -339,6 +357,7 @@ async def record_submit(request: Request, session: DbSession, actor: Submitter, 
             exc.status_code,
             items=_items(session),
             item=spec,
+            units=_unit_choices(session, actor),
             error=exc.message,
         )
     return _see_other(f"{BASE}/batches/{sub.batch.id}")
@@ -361,7 +380,7 @@ def revocations_page(request: Request, session: DbSession, actor: Revoker) -> HT
         session,
         "revocations.html",
         actor,
-        rows=revocations.listing(session, unit_key=_unit(actor)),
+        rows=revocations.listing(session, units=_units(session, actor)),
         today=clock.today(),
     )
 
@@ -393,7 +412,7 @@ def revoke(
             "revocations.html",
             actor,
             exc.status_code,
-            rows=revocations.listing(session, unit_key=_unit(actor)),
+            rows=revocations.listing(session, units=_units(session, actor)),
             error=exc.message,
             today=clock.today(),
         )
@@ -409,9 +428,8 @@ def quality_page(
     unit: str | None = None,
 ) -> HTMLResponse:
     month = month or clock.today().strftime("%Y-%m")
-    if not actor.is_credit_office:
-        unit = actor.unit_key
-    rows = quality.report(session, month=month, unit_key=unit, drill=unit is not None)
+    unit, units = quality.scoped(session, actor, unit or None)
+    rows = quality.report(session, month=month, unit_key=unit, units=units, drill=unit is not None)
     chart = {
         "units": [r.unit_name for r in rows],
         "series": {

@@ -171,18 +171,8 @@ def batches_list(
 
     with transaction() as session:
         rows = [
-            {
-                "batch_id": str(b.id),
-                "item": b.item_code,
-                "unit": b.unit_key,
-                "status": b.status,
-                "rows": b.rows,
-                "accepted": b.accepted,
-                "rejected": b.rejected,
-                "submitted_at": b.submitted_at,
-                "filename": b.filename,
-            }
-            for b in service.list_batches(session, unit_key=department, status=status)
+            service.listed(b)
+            for b in service.list_batches(session, units=[department] if department else None, status=status)
         ]
     _emit(
         rows,

@@ -16,16 +16,20 @@ and drill-down lists for the console.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
+from xinyong.auth.actor import Actor
 from xinyong.catalog import queries as catalog
 from xinyong.catalog.schemas import ReportSection
 from xinyong.errors import Invalid
+from xinyong.ingestion.errors import OutOfScope
 from xinyong.ingestion.models import BatchStatus, IngestBatch
+from xinyong.ingestion.queries import scope_units, within
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.records.models import CreditRecord
@@ -81,10 +85,31 @@ def _share(num: int, den: int) -> Indicator:
     return Indicator(round(num / den, 4) if den else None, num, den)
 
 
+def scoped(session: Session, actor: Actor, unit: str | None) -> tuple[str | None, frozenset[str] | None]:
+    """What quality ``actor`` may read, asked for ``unit`` (or not): the unit to drill into and the
+    units to list (None: every unit, the credit office). A unit's staff get their own unit; a district
+    operator its district's units, or one of them; a unit outside the actor's scope is refused."""
+    units = scope_units(session, actor)
+    if units is None:
+        return unit or None, None
+    if unit:
+        if unit not in units:
+            raise OutOfScope("只能查看本单位或本辖区各单位的数据质量", details={"unit": unit})
+        return unit, units
+    return (next(iter(units)) if len(units) == 1 else None), units
+
+
 def report(
-    session: Session, *, month: str, unit_key: str | None = None, drill: bool = False
+    session: Session,
+    *,
+    month: str,
+    unit_key: str | None = None,
+    units: Collection[str] | None = None,
+    drill: bool = False,
 ) -> list[UnitQuality]:
-    """Quality of every unit active in ``month`` (or of ``unit_key``)."""
+    """Quality of every unit active in ``month`` — of ``units`` when given — or of ``unit_key`` alone
+    (shown even when it sent nothing that month)."""
+    only = [unit_key] if unit_key else (sorted(units) if units is not None else None)
     start, end = month_bounds(month)
     names = {u.key: u.name for u in org.units(session)}
     in_month = (IngestBatch.submitted_at >= start) & (IngestBatch.submitted_at < end)
@@ -101,7 +126,7 @@ def report(
                 func.coalesce(func.sum(IngestBatch.fields_filled), 0).label("filled"),
                 func.coalesce(func.sum(IngestBatch.values_failed), 0).label("failed"),
             )
-            .where(in_month, IngestBatch.status != BatchStatus.WITHDRAWN)
+            .where(in_month, IngestBatch.status != BatchStatus.WITHDRAWN, *within(IngestBatch.unit_key, only))
             .group_by(IngestBatch.unit_key)
         )
     }
@@ -127,8 +152,7 @@ def report(
         CreditRecord.decision_date.is_not(None),
         CreditRecord.item_code.in_(list(deadlines)),
     )
-    if unit_key:
-        stmt = stmt.where(CreditRecord.providing_unit_key == unit_key)
+    stmt = stmt.where(*within(CreditRecord.providing_unit_key, only))
     for rid, unit, item, no, decided, approved in session.execute(stmt.execution_options(yield_per=5000)):
         if decided is None or approved is None:  # excluded by the query; narrows the types
             continue
@@ -160,8 +184,7 @@ def report(
         .where(mine.attr == "name", mine.last_seen >= start, mine.last_seen < end)
         .distinct()
     )
-    if unit_key:
-        named = named.where(mine.source_unit_key == unit_key)
+    named = named.where(*within(mine.source_unit_key, only))
     named_sq = named.subquery()
     named_counts: dict[str, int] = {}
     for unit, count in session.execute(
@@ -177,8 +200,7 @@ def report(
         .where(mine.attr == "name", mine.last_seen >= start, mine.last_seen < end)
         .group_by(mine.source_unit_key, mine.subject_id)
     )
-    if unit_key:
-        conflict_stmt = conflict_stmt.where(mine.source_unit_key == unit_key)
+    conflict_stmt = conflict_stmt.where(*within(mine.source_unit_key, only))
     conflicts: dict[str, list[dict[str, Any]]] = {}
     conflict_counts: dict[str, int] = {}
     for unit, sid, ours, theirs in session.execute(conflict_stmt):
@@ -193,11 +215,9 @@ def report(
                     "theirs": theirs,
                 }
             )
-    units = set(batch_stats) | set(timely) | set(named_counts)
-    if unit_key:
-        units = {unit_key}
+    shown = {unit_key} if unit_key else set(batch_stats) | set(timely) | set(named_counts)
     out = []
-    for unit in sorted(units):
+    for unit in sorted(shown):
         b = batch_stats.get(unit)
         rows = int(b.rows) if b else 0
         named_total = named_counts.get(unit, 0)

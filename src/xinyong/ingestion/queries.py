@@ -1,25 +1,42 @@
-"""Read-only counts over submission batches (console queues)."""
+"""Read-only helpers over submission batches: whose batches an actor sees, counts for the console queues."""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Collection
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from sqlalchemy.sql import ColumnElement
 
+from xinyong.auth.actor import Actor
+from xinyong.auth.scope import units_in_scope
 from xinyong.ingestion.models import BatchStatus, IngestBatch
+from xinyong.org import queries as org
 
 
-def count_batches(session: Session, *, status: BatchStatus, unit_key: str | None = None) -> int:
-    """Batches in ``status``, of ``unit_key`` (every unit when None)."""
+def scope_units(session: Session, actor: Actor) -> frozenset[str] | None:
+    """The units whose batches, revocations and quality ``actor`` lists (None: every unit — the credit
+    office). A district operator sees every unit of its district, as it may act for each of them."""
+    return units_in_scope(actor, {u.key: u.district_key for u in org.units(session)})
+
+
+def within(column: Any, units: Collection[str] | None) -> tuple[ColumnElement[bool], ...]:
+    """WHERE terms keeping ``column`` within ``units``: none when ``units`` is None (every unit); an empty
+    set matches nothing. Use as ``stmt.where(*within(...))``."""
+    return () if units is None else (column.in_(sorted(units)),)
+
+
+def count_batches(session: Session, *, status: BatchStatus, units: Collection[str] | None = None) -> int:
+    """Batches in ``status`` of ``units`` (every unit when None)."""
     stmt = select(func.count()).select_from(IngestBatch).where(IngestBatch.status == status)
-    if unit_key:
-        stmt = stmt.where(IngestBatch.unit_key == unit_key)
+    stmt = stmt.where(*within(IngestBatch.unit_key, units))
     return int(session.scalar(stmt) or 0)
 
 
 def rejected_rows(
-    session: Session, *, since: dt.datetime, until: dt.datetime, unit_key: str | None = None
+    session: Session, *, since: dt.datetime, until: dt.datetime, units: Collection[str] | None = None
 ) -> int:
     """Data rows refused by validation in batches submitted in [since, until) (withdrawn ones aside)."""
     stmt = select(func.coalesce(func.sum(IngestBatch.rejected), 0)).where(
@@ -27,6 +44,5 @@ def rejected_rows(
         IngestBatch.submitted_at < until,
         IngestBatch.status != BatchStatus.WITHDRAWN,
     )
-    if unit_key:
-        stmt = stmt.where(IngestBatch.unit_key == unit_key)
+    stmt = stmt.where(*within(IngestBatch.unit_key, units))
     return int(session.scalar(stmt) or 0)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from xinyong.errors import Invalid
 from xinyong.ingestion.errors import OutOfScope
 from xinyong.ingestion.models import Revocation
 from xinyong.ingestion.normalise import RowNormaliser, clean, is_summary_row, parse_date, resolve_mapping
+from xinyong.ingestion.queries import within
 from xinyong.ingestion.readers import detect_format, open_table
 from xinyong.kit import clock
 from xinyong.org import queries as org
@@ -167,8 +169,8 @@ def _p(row: int, code: str, message: str, severity: str = "error") -> dict[str, 
     return {"row": row, "field": None, "code": code, "message": message, "severity": severity}
 
 
-def listing(session: Session, *, unit_key: str | None = None, limit: int = 100) -> list[Revocation]:
+def listing(session: Session, *, units: Collection[str] | None = None, limit: int = 100) -> list[Revocation]:
+    """Revocations processed by ``units`` (every unit when None), newest first."""
     stmt = select(Revocation)
-    if unit_key:
-        stmt = stmt.where(Revocation.unit_key == unit_key)
+    stmt = stmt.where(*within(Revocation.unit_key, units))
     return list(session.scalars(stmt.order_by(Revocation.processed_at.desc()).limit(limit)))

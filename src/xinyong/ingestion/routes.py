@@ -15,8 +15,9 @@ from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import BATCHES_READ, QUALITY_READ, RECORDS_REVIEW, RECORDS_SUBMIT, require
 from xinyong.catalog import queries as catalog
 from xinyong.errors import Invalid
-from xinyong.ingestion import exports, privacy, quality, service, tasks
-from xinyong.ingestion.schemas import BatchDetail, BatchSummary, ReviewIn, RowsIn
+from xinyong.ingestion import exports, privacy, quality, queries, service, tasks
+from xinyong.ingestion.models import BatchStatus
+from xinyong.ingestion.schemas import BatchDetail, BatchListed, BatchSummary, ReviewIn, RowsIn
 from xinyong.kit import clock
 from xinyong.web import DbSession
 
@@ -81,6 +82,27 @@ async def submit_batch(
     tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
     body = service.summary(session, sub.batch)
     return JSONResponse(body, status_code=201 if sub.new else 200)
+
+
+@router.get(
+    "/batches", response_model=list[BatchListed], summary="报送批次列表（本单位；区县操作员为本辖区各单位）"
+)
+def list_batches(
+    session: DbSession,
+    actor: Reader,
+    status: Annotated[str | None, Query(description="待审核、已通过、已退回、已撤回或失败")] = None,
+    unit: Annotated[str | None, Query(description="只看这一单位（须在本人范围内）")] = None,
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> list[dict[str, Any]]:
+    if status is not None and status not in {s.value for s in BatchStatus}:
+        raise Invalid(f"未知的批次状态：{status}", details={"status": status})
+    units = queries.scope_units(session, actor)
+    if unit:
+        service.check_unit(session, actor, unit)
+        units = frozenset({unit})
+    batches = service.list_batches(session, units=units, status=status, limit=limit, offset=offset)
+    return [service.listed(b) for b in batches]
 
 
 def _readable(session: Any, batch_id: uuid.UUID, actor: Actor) -> Any:
@@ -159,6 +181,5 @@ def quality_report(
     month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
     unit: str | None = None,
 ) -> list[dict[str, Any]]:
-    if not actor.is_credit_office:
-        unit = actor.unit_key
-    return [q.as_dict() for q in quality.report(session, month=month, unit_key=unit)]
+    unit, units = quality.scoped(session, actor, unit or None)
+    return [q.as_dict() for q in quality.report(session, month=month, unit_key=unit, units=units)]

@@ -45,6 +45,24 @@ class BatchDetail(BatchSummary):
     review_note: str | None
 
 
+class BatchListed(BaseModel):
+    """One batch in a list (its problems: ``GET /batches/{id}/errors``)."""
+
+    batch_id: str
+    item: str
+    unit: str
+    filename: str
+    status: str
+    rows: int
+    accepted: int
+    rejected: int
+    warnings: int
+    needs_link: int
+    submitted_by: str
+    submitted_at: Any
+    reviewed_at: Any
+
+
 class RowsIn(BaseModel):
     """JSON rows: each object keyed by Chinese label, national field code or field key."""
 

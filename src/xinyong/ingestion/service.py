@@ -19,7 +19,7 @@ import gc
 import hashlib
 import json
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +36,7 @@ from xinyong.catalog.schemas import CatalogItemSpec, PublicityKind
 from xinyong.config import get_settings
 from xinyong.db import UTCDateTime
 from xinyong.errors import Invalid
-from xinyong.ingestion import preparing, storage
+from xinyong.ingestion import preparing, queries, storage
 from xinyong.ingestion.deriving import DERIVED
 from xinyong.ingestion.errors import BatchNotFound, BatchStateError, FileRefused, OutOfScope
 from xinyong.ingestion.linking import Linker
@@ -1241,6 +1241,25 @@ def detail(session: Session, batch: IngestBatch) -> dict[str, Any]:
     }
 
 
+def listed(batch: IngestBatch) -> dict[str, Any]:
+    """A batch as a line of a list (API, CLI)."""
+    return {
+        "batch_id": str(batch.id),
+        "item": batch.item_code,
+        "unit": batch.unit_key,
+        "filename": batch.filename,
+        "status": batch.status,
+        "rows": batch.rows,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+        "warnings": batch.warnings,
+        "needs_link": batch.needs_link,
+        "submitted_by": batch.submitted_by,
+        "submitted_at": batch.submitted_at,
+        "reviewed_at": batch.reviewed_at,
+    }
+
+
 def iter_problems(session: Session, batch_id: uuid.UUID) -> Iterator[dict[str, Any]]:
     """Every problem of a batch in row order: row, column, field, raw value, rule, message, severity."""
     rows = session.execute(
@@ -1283,14 +1302,21 @@ def candidates(session: Session, batch_id: uuid.UUID) -> dict[int, list[tuple[Su
 
 
 def list_batches(
-    session: Session, *, unit_key: str | None = None, status: str | None = None, limit: int = 50
+    session: Session,
+    *,
+    units: Collection[str] | None = None,
+    status: str | None = None,
+    limit: int = 50,
+    offset: int = 0,
 ) -> Sequence[IngestBatch]:
+    """Batches of ``units`` (every unit when None; see :func:`queries.scope_units`), newest first."""
     stmt = select(IngestBatch)
-    if unit_key:
-        stmt = stmt.where(IngestBatch.unit_key == unit_key)
+    stmt = stmt.where(*queries.within(IngestBatch.unit_key, units))
     if status:
         stmt = stmt.where(IngestBatch.status == status)
-    return session.scalars(stmt.order_by(IngestBatch.submitted_at.desc()).limit(limit)).all()
+    return session.scalars(
+        stmt.order_by(IngestBatch.submitted_at.desc(), IngestBatch.id).limit(limit).offset(offset)
+    ).all()
 
 
 def replay_path(batch: IngestBatch) -> Path | None:
