@@ -12,6 +12,7 @@ from xinyong.auth import service
 from xinyong.config import get_settings
 from xinyong.db import transaction
 from xinyong.errors import XinyongError
+from xinyong.kit import clock
 from xinyong.kit.actor import CLI
 
 users_app = typer.Typer(help="工作人员账号", no_args_is_help=True)
@@ -246,13 +247,29 @@ def clients_list(as_json: JsonOpt = False) -> None:
 
 
 @clients_app.command("rotate")
-def clients_rotate(client_id: str, as_json: JsonOpt = False) -> None:
-    """轮换密钥：旧密钥立即失效，新密钥只显示这一次。"""
+def clients_rotate(
+    client_id: str,
+    grace_hours: Annotated[
+        int,
+        typer.Option("--grace-hours", help="旧密钥继续有效的小时数（0–168；默认 0：立即失效，用于密钥泄露）"),
+    ] = 0,
+    as_json: JsonOpt = False,
+) -> None:
+    """轮换密钥：新密钥只显示这一次；旧密钥立即失效，或在 --grace-hours 过渡期内继续有效。"""
 
     def work(session: Any) -> tuple[Any, str]:
         client = service.get_client(session, client_id)
-        key = service.rotate_client(session, client=client, actor=CLI)
-        return {"id": client.id, "key": key}, f"已轮换 {client.id} 的密钥（仅显示一次）：{key}"
+        key = service.rotate_client(session, client=client, actor=CLI, grace_hours=grace_hours)
+        until = client.previous_key_expires_at
+        old = (
+            f"旧密钥在 {until.astimezone(clock.SHANGHAI):%Y-%m-%d %H:%M} 前继续有效"
+            if until
+            else "旧密钥已失效"
+        )
+        return (
+            {"id": client.id, "key": key, "previous_key_expires_at": until.isoformat() if until else None},
+            f"已轮换 {client.id} 的密钥（仅显示一次）：{key}\n{old}",
+        )
 
     _run(as_json, work)
 

@@ -104,5 +104,9 @@ class ApiClient(Base):
     rate_per_minute: Mapped[int] = mapped_column(default=600)
     created_at: Mapped[dt.datetime]
     rotated_at: Mapped[dt.datetime | None]
+    #: After a rotation with a grace period: the HMAC of the key it replaced, accepted until
+    #: ``previous_key_expires_at`` so the calling system can switch without an outage.
+    previous_key_hash: Mapped[str | None] = mapped_column(String(64))
+    previous_key_expires_at: Mapped[dt.datetime | None]
     revoked_at: Mapped[dt.datetime | None]
     created_by: Mapped[str] = mapped_column(String(128))

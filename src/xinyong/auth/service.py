@@ -616,16 +616,45 @@ def list_clients(session: Session) -> list[ApiClient]:
     return list(session.scalars(select(ApiClient).order_by(ApiClient.created_at, ApiClient.id)))
 
 
-def rotate_client(session: Session, *, client: ApiClient, actor: ActorRef) -> str:
-    """Issue a new key (the old one stops working at once) and return it — shown only now."""
+#: The longest grace period a rotation may give the replaced key (one week).
+MAX_GRACE_HOURS = 168
+
+
+def rotate_client(session: Session, *, client: ApiClient, actor: ActorRef, grace_hours: int = 0) -> str:
+    """Issue a new key and return it — shown only now. The replaced key stops working at once
+    (``grace_hours`` 0: the right answer to a leaked key) or keeps working for ``grace_hours`` more,
+    so the calling system can be switched over without an outage. Only the key just replaced gets a
+    grace period: a second rotation ends any earlier one."""
     if client.revoked_at is not None:
         raise Invalid("已吊销的客户端不能轮换密钥", code="client_revoked")
+    if not 0 <= grace_hours <= MAX_GRACE_HOURS:
+        raise Invalid(
+            f"旧密钥的过渡期须在 0–{MAX_GRACE_HOURS} 小时之间",
+            code="invalid_grace",
+            details={"grace_hours": grace_hours},
+        )
+    now = clock.now()
     key = _new_key(client.id)
-    client.key_hash, client.rotated_at = _key_hash(key), clock.now()
+    if grace_hours:
+        client.previous_key_hash = client.key_hash
+        client.previous_key_expires_at = now + dt.timedelta(hours=grace_hours)
+    else:
+        client.previous_key_hash = client.previous_key_expires_at = None
+    client.key_hash, client.rotated_at = _key_hash(key), now
     session.flush()
     forget_client(client_id=client.id)
     audit.record(
-        session, actor=actor, action="auth.client_rotated", target_type="api_client", target_id=client.id
+        session,
+        actor=actor,
+        action="auth.client_rotated",
+        target_type="api_client",
+        target_id=client.id,
+        details={
+            "grace_hours": grace_hours,
+            "previous_key_expires_at": (
+                client.previous_key_expires_at.isoformat() if client.previous_key_expires_at else None
+            ),
+        },
     )
     return key
 
@@ -633,6 +662,7 @@ def rotate_client(session: Session, *, client: ApiClient, actor: ActorRef) -> st
 def revoke_client(session: Session, *, client: ApiClient, actor: ActorRef) -> None:
     if client.revoked_at is None:
         client.revoked_at = clock.now()
+        client.previous_key_hash = client.previous_key_expires_at = None
         session.flush()
         forget_client(client_id=client.id)
         audit.record(
@@ -650,7 +680,13 @@ def resolve_client(session: Session, key: str) -> ApiClient | None:
     client = session.get(ApiClient, parts[1])
     if client is None or client.revoked_at is not None:
         return None
-    return client if secrets.compare_digest(client.key_hash, _key_hash(key)) else None
+    digest = _key_hash(key)
+    if secrets.compare_digest(client.key_hash, digest):
+        return client
+    previous, until = client.previous_key_hash, client.previous_key_expires_at
+    if previous and until is not None and clock.now() < until and secrets.compare_digest(previous, digest):
+        return client  # the key a rotation replaced, within its grace period
+    return None
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -18,6 +18,7 @@ from xinyong.auth.permissions import (
 )
 from xinyong.console.deps import PREFIX, check_csrf, render
 from xinyong.errors import XinyongError
+from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.web import DbSession
 
@@ -114,13 +115,22 @@ def user_action(
 def _clients_page(
     request: Request, session: DbSession, actor: Actor, status: int = 200, **extra: Any
 ) -> Response:
+    clients = auth.list_clients(session)
+    now = clock.now()
+    # Clients whose replaced key is still in its grace period: until when (Beijing time).
+    grace = {
+        c.id: f"{c.previous_key_expires_at.astimezone(clock.SHANGHAI):%Y-%m-%d %H:%M}"
+        for c in clients
+        if c.previous_key_expires_at is not None and c.previous_key_expires_at > now and c.revoked_at is None
+    }
     return render(
         request,
         session,
         actor,
         "clients.html",
         status,
-        clients=auth.list_clients(session),
+        clients=clients,
+        grace=grace,
         units=org.units(session),
         client_permissions=CLIENT_PERMISSIONS,
         **extra,
@@ -170,12 +180,13 @@ def client_action(
     action: str,
     actor: Actor = Depends(require(CLIENTS_MANAGE)),
     _csrf: Actor = Depends(check_csrf),
+    grace_hours: Annotated[int, Form()] = 0,
 ) -> Response:
-    """rotate (new key shown once) | revoke."""
+    """rotate (new key shown once; the old one valid for ``grace_hours`` more) | revoke."""
     try:
         client = auth.get_client(session, client_id)
         if action == "rotate":
-            key = auth.rotate_client(session, client=client, actor=actor.ref())
+            key = auth.rotate_client(session, client=client, actor=actor.ref(), grace_hours=grace_hours)
             return _clients_page(request, session, actor, secret={"name": client.name, "key": key})
         if action == "revoke":
             auth.revoke_client(session, client=client, actor=actor.ref())
