@@ -17,6 +17,7 @@ from tests.ingestion.helpers import DATA, staff
 from xinyong import bootstrap, db
 from xinyong.auth.permissions import current_actor
 from xinyong.config import get_settings
+from xinyong.kit import clock
 from xinyong.kit.actor import CLI
 
 
@@ -159,3 +160,34 @@ def test_cli_ingest_prints_the_json_summary_and_writes_the_errors(cli_db: str, t
         app, ["ingest", str(DATA / "empty.csv"), "--item", "xzcf_fr", "--department", "shi_scjgj", "--json"]
     )
     assert failed.exit_code == 1 and json.loads(failed.output)["errors"][0]["code"] == "file.empty"
+
+
+def _upload_gbk(api):  # type: ignore[no-untyped-def]
+    """The GBK penalty file (with bad checksums among its problems) through the multipart API."""
+    content = (DATA / "penalties_gbk.csv").read_bytes()
+    return api.post(
+        "/api/v1/staff/batches",
+        data={"item": "xzcf_fr", "department": "shi_scjgj"},
+        files={"file": ("处罚.csv", content, "text/csv")},
+    )
+
+
+def test_problems_filtered_by_rule_in_the_console_and_the_api(api) -> None:  # type: ignore[no-untyped-def]
+    res = _upload_gbk(api)
+    batch_id = res.json()["batch_id"]
+    everything = api.get(f"/api/v1/staff/batches/{batch_id}/errors").json()["errors"]
+    codes = {p["code"] for p in everything}
+    assert "uscc.checksum" in codes and len(codes) > 1
+    only = api.get(f"/api/v1/staff/batches/{batch_id}/errors", params={"code": "uscc.checksum"}).json()
+    assert only["errors"] == [p for p in everything if p["code"] == "uscc.checksum"]
+    page = api.get(f"/console/ingestion/batches/{batch_id}", params={"code": "uscc.checksum"}).text
+    assert 'data-testid="rule-filter"' in page and "规则 <code>uscc.checksum</code>" in page
+    table = page.split("<h2>问题")[1].split("<h2>预览")[0]
+    assert "<td>uscc.checksum</td>" in table
+    assert not any(f"<td>{c}</td>" in table for c in codes - {"uscc.checksum"})
+    drill = api.get("/console/ingestion/quality", params={"unit": "shi_scjgj"}).text
+    assert 'data-testid="rules"' in drill and "uscc.checksum" in drill and batch_id in drill
+    api_drill = api.get(
+        "/api/v1/staff/quality", params={"month": clock.today().strftime("%Y-%m"), "unit": "shi_scjgj"}
+    ).json()
+    assert any(r["code"] == "uscc.checksum" for r in api_drill[0]["rules"])

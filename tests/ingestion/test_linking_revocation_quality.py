@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections import Counter
 
 import pytest
 from sqlalchemy import select
@@ -213,6 +214,16 @@ def test_quality_scores_per_unit_and_month(session: Session) -> None:
     assert q.duplicates.numerator == 1
     assert 0 < (q.completeness.value or 0) <= 1
     assert q.consistency.denominator >= 1 and len(q.conflicts) == 1
+    # Drill-down: the month's batches, and their problems by rule as counted one by one.
+    assert {b["batch_id"] for b in q.month_batches} == {sub.batch.id, ok.batch.id}
+    counted = Counter(
+        (p["code"], p["severity"])
+        for b in (sub.batch, ok.batch)
+        for p in service.iter_problems(session, b.id)
+    )
+    assert {(r["code"], r["severity"]): r["problems"] for r in q.rules} == dict(counted)
+    assert [r["problems"] for r in q.rules] == sorted(counted.values(), reverse=True)
+    assert set(q.as_dict()) & set(quality.DRILL_FIELDS) == set()  # only when drilling
     assert quality.report(session, month="2026-10", unit_key="shi_scjgj")[0].rows == 0
 
 

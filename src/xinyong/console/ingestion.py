@@ -147,16 +147,25 @@ def batches(request: Request, session: DbSession, actor: Reader, status: str | N
     )
 
 
+#: Problems shown on a batch page (all of them: the errors download).
+PROBLEM_LIMIT = 500
+
+
 def _batch(
-    request: Request, session: Session, actor: Actor, batch_id: uuid.UUID, status: int = 200, **extra: Any
+    request: Request,
+    session: Session,
+    actor: Actor,
+    batch_id: uuid.UUID,
+    status: int = 200,
+    code: str | None = None,
+    **extra: Any,
 ) -> HTMLResponse:
     batch = service.get(session, batch_id)
     service.check_unit(session, actor, batch.unit_key)
     item = catalog.item_spec(session, batch.item_code)
     reveal = privacy.may_reveal(session, actor, unit_key=batch.unit_key, item=item)
-    problems = list(
-        privacy.masked_problems(islice(service.iter_problems(session, batch.id), 500), item, reveal=reveal)
-    )
+    found = service.iter_problems(session, batch.id, code=code or None)
+    problems = list(privacy.masked_problems(islice(found, PROBLEM_LIMIT), item, reveal=reveal))
     rows = [
         (r, *privacy.masked_row(r.payload, r.raw, item)) for r in service.preview(session, batch.id, limit=50)
     ]
@@ -169,6 +178,9 @@ def _batch(
         batch=batch,
         item=item,
         problems=problems,
+        problem_limit=PROBLEM_LIMIT,
+        code=code or None,
+        rules=batches_queries.problem_counts(session, [batch.id]),
         rows=rows,
         waiting=service.preview(session, batch.id, limit=100, status="needs_link"),
         candidates=service.candidates(session, batch.id),
@@ -179,8 +191,10 @@ def _batch(
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)
-def batch_page(request: Request, batch_id: uuid.UUID, session: DbSession, actor: Reader) -> HTMLResponse:
-    return _batch(request, session, actor, batch_id)
+def batch_page(
+    request: Request, batch_id: uuid.UUID, session: DbSession, actor: Reader, code: str | None = None
+) -> HTMLResponse:
+    return _batch(request, session, actor, batch_id, code=code)
 
 
 def _act(request: Request, session: Session, actor: Actor, batch_id: uuid.UUID, step: Any) -> Response:

@@ -29,7 +29,7 @@ from xinyong.catalog.schemas import ReportSection
 from xinyong.errors import Invalid
 from xinyong.ingestion.errors import OutOfScope
 from xinyong.ingestion.models import BatchStatus, IngestBatch
-from xinyong.ingestion.queries import scope_units, within
+from xinyong.ingestion.queries import problem_counts, scope_units, within
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.records.models import CreditRecord
@@ -60,13 +60,20 @@ class UnitQuality:
     values_failed: int
     late: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    #: Drill-down: the unit's batches of the month, and their problems by rule (most frequent first).
+    month_batches: list[dict[str, Any]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
 
     def as_dict(self, *, drill: bool = False) -> dict[str, Any]:
         data = asdict(self)
         if not drill:
-            data.pop("late")
-            data.pop("conflicts")
+            for key in DRILL_FIELDS:
+                data.pop(key)
         return data
+
+
+#: The fields of :class:`UnitQuality` filled only when drilling into one unit.
+DRILL_FIELDS = ("late", "conflicts", "month_batches", "rules")
 
 
 def month_bounds(month: str) -> tuple[dt.datetime, dt.datetime]:
@@ -216,6 +223,7 @@ def report(
                 }
             )
     shown = {unit_key} if unit_key else set(batch_stats) | set(timely) | set(named_counts)
+    drilled = _batches_of(session, sorted(shown), start, end) if drill else {}
     out = []
     for unit in sorted(shown):
         b = batch_stats.get(unit)
@@ -238,6 +246,39 @@ def report(
                 values_failed=int(b.failed) if b else 0,
                 late=late.get(unit, []),
                 conflicts=conflicts.get(unit, []),
+                month_batches=drilled.get(unit, []),
+                rules=problem_counts(session, [b["batch_id"] for b in drilled.get(unit, [])]),
             )
         )
+    return out
+
+
+def _batches_of(
+    session: Session, units: list[str], start: dt.datetime, end: dt.datetime
+) -> dict[str, list[dict[str, Any]]]:
+    """The batches ``units`` submitted in [start, end), newest first (at most DRILL_LIMIT a unit)."""
+    out: dict[str, list[dict[str, Any]]] = {}
+    stmt = (
+        select(IngestBatch)
+        .where(
+            IngestBatch.submitted_at >= start, IngestBatch.submitted_at < end, IngestBatch.unit_key.in_(units)
+        )
+        .order_by(IngestBatch.submitted_at.desc(), IngestBatch.id)
+    )
+    for b in session.scalars(stmt):
+        listed = out.setdefault(b.unit_key, [])
+        if len(listed) < DRILL_LIMIT:
+            listed.append(
+                {
+                    "batch_id": b.id,
+                    "item": b.item_code,
+                    "filename": b.filename,
+                    "status": b.status,
+                    "rows": b.rows,
+                    "rejected": b.rejected,
+                    "warnings": b.warnings,
+                    "duplicates": b.duplicates,
+                    "submitted_at": b.submitted_at,
+                }
+            )
     return out

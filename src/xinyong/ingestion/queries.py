@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Collection
+import uuid
+from collections.abc import Collection, Sequence
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,7 +13,7 @@ from sqlalchemy.sql import ColumnElement
 
 from xinyong.auth.actor import Actor
 from xinyong.auth.scope import units_in_scope
-from xinyong.ingestion.models import BatchStatus, IngestBatch
+from xinyong.ingestion.models import BatchStatus, IngestBatch, IngestProblem
 from xinyong.org import queries as org
 
 
@@ -46,3 +47,26 @@ def rejected_rows(
     )
     stmt = stmt.where(*within(IngestBatch.unit_key, units))
     return int(session.scalar(stmt) or 0)
+
+
+def problem_counts(session: Session, batch_ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
+    """Problems of ``batch_ids`` by rule, most frequent first: rule, severity, how many problems, in how
+    many batches, and one message as an example — what a unit most often gets wrong."""
+    if not batch_ids:
+        return []
+    stmt = (
+        select(
+            IngestProblem.code,
+            IngestProblem.severity,
+            func.count(),
+            func.count(func.distinct(IngestProblem.batch_id)),
+            func.min(IngestProblem.message),
+        )
+        .where(IngestProblem.batch_id.in_(list(batch_ids)))
+        .group_by(IngestProblem.code, IngestProblem.severity)
+        .order_by(func.count().desc(), IngestProblem.code)
+    )
+    return [
+        {"code": code, "severity": severity, "problems": int(n), "batches": int(b), "example": example}
+        for code, severity, n, b, example in session.execute(stmt)
+    ]

@@ -122,11 +122,12 @@ def get_errors(
     session: DbSession,
     actor: Reader,
     format: Annotated[str, Query(pattern="^(json|csv|xlsx)$")] = "json",
+    code: Annotated[str | None, Query(description="只要这一规则的问题，如 uscc.checksum")] = None,
 ) -> Response:
     batch = _readable(session, batch_id, actor)
     item = catalog.item_spec(session, batch.item_code)
     problems = privacy.masked_problems(
-        service.iter_problems(session, batch.id),
+        service.iter_problems(session, batch.id, code=code or None),
         item,
         reveal=privacy.may_reveal(session, actor, unit_key=batch.unit_key, item=item),
     )
@@ -182,4 +183,6 @@ def quality_report(
     unit: str | None = None,
 ) -> list[dict[str, Any]]:
     unit, units = quality.scoped(session, actor, unit or None)
-    return [q.as_dict() for q in quality.report(session, month=month, unit_key=unit, units=units)]
+    drill = unit is not None
+    rows = quality.report(session, month=month, unit_key=unit, units=units, drill=drill)
+    return [q.as_dict(drill=drill) for q in rows]

@@ -1260,13 +1260,16 @@ def listed(batch: IngestBatch) -> dict[str, Any]:
     }
 
 
-def iter_problems(session: Session, batch_id: uuid.UUID) -> Iterator[dict[str, Any]]:
-    """Every problem of a batch in row order: row, column, field, raw value, rule, message, severity."""
+def iter_problems(
+    session: Session, batch_id: uuid.UUID, *, code: str | None = None
+) -> Iterator[dict[str, Any]]:
+    """Every problem of a batch (of rule ``code`` only, when given) in row order: row, column, field,
+    raw value, rule, message, severity."""
+    stmt = select(IngestProblem).where(IngestProblem.batch_id == batch_id)
+    if code:
+        stmt = stmt.where(IngestProblem.code == code)
     rows = session.execute(
-        select(IngestProblem)
-        .where(IngestProblem.batch_id == batch_id)
-        .order_by(IngestProblem.row_no, IngestProblem.id)
-        .execution_options(yield_per=CHUNK)
+        stmt.order_by(IngestProblem.row_no, IngestProblem.id).execution_options(yield_per=CHUNK)
     ).scalars()
     for p in rows:
         yield {
