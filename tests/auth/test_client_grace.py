@@ -105,3 +105,17 @@ def test_cli_rotation_with_grace_hours(
     assert result.exit_code == 0, result.output
     assert '"previous_key_expires_at": "2026-11-24T02:00:00+00:00"' in result.output
     assert _ok(session, old)
+
+
+def test_actor_labels_read_as_names(session: Session) -> None:
+    from tests.builders import staff_user
+
+    user = staff_user(session, role="submitter")
+    c, _key = _client(session, name="审批系统")
+    assert auth.actor_name(session, f"user:{user.id}") == f"{user.display_name}（{user.username}）"
+    assert auth.actor_name(session, f"client:{c.id}") == "接口客户端 审批系统"
+    assert auth.actor_name(session, CLI.label) == "命令行操作员"
+    assert auth.actor_name(session, "system:trusted-feed") == "系统任务（trusted-feed）"
+    # Unknown accounts keep their label: nothing is invented.
+    assert auth.actor_name(session, "user:00000000-0000-0000-0000-000000000000").startswith("user:")
+    assert auth.actor_name(session, None) == ""

@@ -182,6 +182,7 @@ def test_problems_filtered_by_rule_in_the_console_and_the_api(api) -> None:  # t
     assert only["errors"] == [p for p in everything if p["code"] == "uscc.checksum"]
     page = api.get(f"/console/ingestion/batches/{batch_id}", params={"code": "uscc.checksum"}).text
     assert 'data-testid="rule-filter"' in page and "规则 <code>uscc.checksum</code>" in page
+    assert 'data-status="rejected">有错误</td>' in page and 'data-status="accepted">通过</td>' in page
     table = page.split("<h2>问题")[1].split("<h2>预览")[0]
     assert "<td>uscc.checksum</td>" in table
     assert not any(f"<td>{c}</td>" in table for c in codes - {"uscc.checksum"})

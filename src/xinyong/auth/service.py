@@ -7,6 +7,7 @@ check on every request, useless to whoever reads the table. Passwords use argon2
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import secrets
@@ -37,7 +38,7 @@ from xinyong.auth.models import AccessConfig, ApiClient, Role, StaffSession, Use
 from xinyong.auth.schemas import AccessSpec, PolicySpec
 from xinyong.errors import ConfigError, Invalid
 from xinyong.kit import clock, crypto
-from xinyong.kit.actor import ActorRef
+from xinyong.kit.actor import CLI, SYSTEM, ActorRef
 from xinyong.org import queries as org
 
 SESSION = "console"
@@ -184,6 +185,26 @@ def get_user(session: Session, user_id: uuid.UUID | str) -> User:
     if user is None:
         raise UnknownUser("未找到该账号", details={"user": str(user_id)})
     return user
+
+
+def actor_name(session: Session, label: str | None) -> str:
+    """Who an actor label (``ActorRef.label``: ``user:<id>``, ``client:<id>``, ``cli:…``, ``system:…``) stood
+    for, as a person reads it: the account's display name and username, the client's name; the label
+    itself when it names no known account (kept as written: it may be a fixed label or a deleted one)."""
+    kind, _, ref = (label or "").partition(":")
+    if kind == "user" and ref:
+        with contextlib.suppress(UnknownUser):
+            user = get_user(session, ref)
+            return f"{user.display_name}（{user.username}）"
+    if kind == "client" and ref:
+        client = session.get(ApiClient, ref)
+        if client is not None:
+            return f"接口客户端 {client.name}"
+    if kind == "cli":
+        return CLI.name
+    if kind == "system":
+        return f"{SYSTEM.name}（{ref}）" if ref and ref != SYSTEM.name else SYSTEM.name
+    return label or ""
 
 
 def user_roles(session: Session, user_id: uuid.UUID) -> list[str]:

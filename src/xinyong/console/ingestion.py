@@ -19,6 +19,7 @@ from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, UploadFi
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from xinyong.auth import service as auth
 from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import (
     BATCHES_READ,
@@ -34,7 +35,7 @@ from xinyong.console.nav import NavEntry, Queue, register_nav, register_queue
 from xinyong.errors import XinyongError
 from xinyong.ingestion import exports, privacy, quality, revocations, service, tasks
 from xinyong.ingestion import queries as batches_queries
-from xinyong.ingestion.models import BatchStatus
+from xinyong.ingestion.models import ROW_STATUS_LABELS, BatchStatus
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.web import DbSession
@@ -179,6 +180,9 @@ def _batch(
         item=item,
         problems=problems,
         problem_limit=PROBLEM_LIMIT,
+        submitter=auth.actor_name(session, batch.submitted_by),
+        reviewer=auth.actor_name(session, batch.reviewed_by),
+        row_status={str(k): v for k, v in ROW_STATUS_LABELS.items()},
         code=code or None,
         rules=batches_queries.problem_counts(session, [batch.id]),
         rows=rows,

@@ -37,6 +37,16 @@ class RowStatus(StrEnum):
     MERGED = "merged"  # differs only in merge fields (处罚类别): merged into an earlier row
 
 
+#: A row's status as the console shows it.
+ROW_STATUS_LABELS = {
+    RowStatus.ACCEPTED: "通过",
+    RowStatus.REJECTED: "有错误",
+    RowStatus.NEEDS_LINK: "待关联主体",
+    RowStatus.DUPLICATE: "重复（只入库一次）",
+    RowStatus.MERGED: "已并入前一行",
+}
+
+
 class IngestBatch(Base):
     __tablename__ = "ingest_batches"
 
