@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import urllib.request
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from tests.browser.conftest import screenshot
 from tests.browser.test_console import _account, _login
 
 FIXTURE = Path(__file__).resolve().parents[1] / "data" / "ingest" / "penalties_utf8_bom.csv"
+#: A GBK file with bad checksums, future dates, negative amounts … among its rows: problems to drill into.
+WITH_PROBLEMS = FIXTURE.with_name("penalties_gbk.csv")
 #: Row 1 of the fixture (tests/data/ingest/README.md): a company and its decision number.
 USCC, DECISION_NO = "91320412MF0000013Q", "常市监罚〔2026〕101号"
 
@@ -85,3 +88,55 @@ def test_credit_office_admin_opens_lists_and_the_measures_catalogue(live_server:
     page.click("nav.side a[data-nav=check_stats]")
     page.wait_for_selector("#stats")
     screenshot(page, "console-work-check-stats")
+
+
+def test_district_operator_submits_for_a_district_unit_and_drills_into_its_quality(
+    live_server: str, page: Any
+) -> None:
+    _login(page, live_server, _account("district_operator"))
+    page.wait_for_selector("[data-queue=pending_batches]")
+    pending = _queue_count(page, "pending_batches")
+    page.goto(live_server + "/console/ingestion/upload")
+    units = page.locator("select[name=department] option").evaluate_all("os => os.map(o => o.value)")
+    assert "wujin_scjgj" in units and "shi_scjgj" not in units  # its district's units only
+    page.select_option("select[name=item]", "xzcf_fr")
+    page.select_option("select[name=department]", "wujin_scjgj")
+    page.set_input_files("input[name=file]", str(WITH_PROBLEMS))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**/console/ingestion/batches/*")
+    header = page.locator("main .card").first.inner_text()
+    assert "wujin_scjgj" in header and "报送人 浏览器district_operator（b_district_operator_" in header
+    page.goto(live_server + "/console/")
+    assert _queue_count(page, "pending_batches") == pending + 1  # a district unit's batch is in its queue
+    page.goto(live_server + "/console/ingestion/quality?unit=wujin_scjgj")
+    rules = page.locator("[data-testid=rules] tbody tr")
+    assert rules.count() >= 1 and "uscc" in page.locator("[data-testid=rules]").inner_text()
+    page.locator("[data-testid=month-batches] tbody tr a").first.click()
+    page.wait_for_url("**/console/ingestion/batches/*")
+    page.locator("[data-testid=rule-filter] a").first.click()
+    page.wait_for_url("**code=*")
+    assert "规则" in page.locator("h2", has_text="问题").inner_text()
+    screenshot(page, "console-work-district-quality")
+
+
+def test_system_admin_rotates_a_key_with_a_grace_period(live_server: str, page: Any) -> None:
+    from xinyong.auth import service as auth
+    from xinyong.db import transaction
+    from xinyong.kit.actor import CLI
+
+    with transaction() as session:
+        client, _key = auth.create_client(
+            session,
+            name=f"浏览器测试系统{uuid.uuid4().hex[:8]}",
+            unit_key=None,
+            permissions=["checks.run"],
+            actor=CLI,
+        )
+        client_id = client.id
+    _login(page, live_server, _account("system_admin"))
+    page.goto(live_server + "/console/clients")
+    row = page.locator(f"tr[data-client='{client_id}']")
+    row.locator("select[name=grace_hours]").select_option("24")
+    row.get_by_role("button", name="轮换密钥").click()
+    page.wait_for_selector("[data-testid=secret]")
+    assert "旧密钥有效至" in page.locator(f"tr[data-client='{client_id}'] [data-testid=grace]").inner_text()
