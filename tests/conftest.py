@@ -61,6 +61,17 @@ def _sqlite_savepoint_workaround(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN")
 
 
+def configured_engine(url: str) -> Engine:
+    """An engine on an emptied database, migrated, with the profile and catalogue loaded (for tests
+    whose work commits, so it needs a database of its own)."""
+    engine = fresh_engine(url)
+    bootstrap.migrate(engine)
+    with Session(bind=engine) as s:
+        bootstrap.load_configuration(s, get_settings(), actor=CLI)
+        s.commit()
+    return engine
+
+
 @pytest.fixture(scope="session")
 def engine(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Engine]:
     url = database_url(tmp_path_factory)

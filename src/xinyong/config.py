@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     #: Worker processes that prepare (normalise, validate, derive) the rows of big submitted files;
     #: 0 or 1 = in the submitting process (ingestion.preparing).
     ingest_workers: int = 2
+    #: Files uploaded through the console or the API from this size on become batches in the background,
+    #: with a progress page, instead of inside the request (ingestion.uploads).
+    upload_background_from_bytes: int = 4 << 20
 
     @model_validator(mode="after")
     def _production_guard(self) -> Settings:

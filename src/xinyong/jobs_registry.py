@@ -5,6 +5,7 @@ from __future__ import annotations
 
 def register_all() -> None:
     import xinyong.ingestion.tasks
+    import xinyong.ingestion.uploads
     import xinyong.lists.tasks
     import xinyong.portal.tasks
     import xinyong.records.tasks  # noqa: F401

@@ -14,12 +14,9 @@ from pathlib import Path
 
 import pytest
 import uvicorn
-from sqlalchemy.orm import Session
 
-from tests.conftest import fresh_engine
-from xinyong import bootstrap, db
-from xinyong.config import get_settings
-from xinyong.kit.actor import CLI
+from tests.conftest import configured_engine
+from xinyong import db
 
 CHROMIUM = os.environ.get("XINYONG_CHROMIUM", "/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
@@ -45,11 +42,7 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     from xinyong.demo.loader import load_demo
 
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'live.db'}"
-    engine = fresh_engine(url)
-    bootstrap.migrate(engine)
-    with Session(bind=engine) as s:
-        bootstrap.load_configuration(s, get_settings(), actor=CLI)
-        s.commit()
+    engine = configured_engine(url)
     previous = db._engine
     db.set_engine(engine)
     load_demo(subjects=300, seed=7)

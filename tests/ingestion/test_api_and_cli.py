@@ -9,16 +9,13 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
-from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.conftest import fresh_engine
+from tests.conftest import configured_engine
 from tests.ingestion.helpers import DATA, staff
-from xinyong import bootstrap, db
+from xinyong import db
 from xinyong.auth.permissions import current_actor
-from xinyong.config import get_settings
 from xinyong.kit import clock
-from xinyong.kit.actor import CLI
 
 
 @pytest.fixture
@@ -109,11 +106,7 @@ def test_template_and_console_pages_render(api) -> None:  # type: ignore[no-unty
 def cli_db(tmp_path: Path) -> Iterator[str]:
     """A database of its own: the CLI commits."""
     url = f"sqlite:///{tmp_path / 'cli.db'}"
-    engine = fresh_engine(url)
-    bootstrap.migrate(engine)
-    with Session(bind=engine) as s:
-        bootstrap.load_configuration(s, get_settings(), actor=CLI)
-        s.commit()
+    engine = configured_engine(url)
     previous = db._engine
     db.set_engine(engine)
     yield url

@@ -17,13 +17,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
-from sqlalchemy.orm import Session
 
-from tests.conftest import fresh_engine
+from tests.conftest import configured_engine
 from tests.test_migrations import _ensure_pg_database
-from xinyong import bootstrap
-from xinyong.config import get_settings
-from xinyong.kit.actor import CLI
 from xinyong.kit.identifiers import make_uscc
 
 pytestmark = pytest.mark.postgres_only
@@ -123,11 +119,7 @@ def kill_db() -> tuple[str, Engine]:
     base, name = url.rsplit("/", 1)
     url = f"{base}/{name.split('?')[0]}_kill"
     _ensure_pg_database(url)
-    engine = fresh_engine(url)
-    bootstrap.migrate(engine)
-    with Session(bind=engine) as s:
-        bootstrap.load_configuration(s, get_settings(), actor=CLI)
-        s.commit()
+    engine = configured_engine(url)
     return url, engine
 
 

@@ -30,12 +30,13 @@ from xinyong.auth.permissions import (
     require,
 )
 from xinyong.catalog import queries as catalog
+from xinyong.config import get_settings
 from xinyong.console.deps import PREFIX, Csrf, render
 from xinyong.console.nav import NavEntry, Queue, register_nav, register_queue
 from xinyong.errors import XinyongError
-from xinyong.ingestion import exports, privacy, quality, revocations, service, tasks
+from xinyong.ingestion import exports, privacy, quality, revocations, service, tasks, uploads
 from xinyong.ingestion import queries as batches_queries
-from xinyong.ingestion.models import ROW_STATUS_LABELS, BatchStatus
+from xinyong.ingestion.models import ROW_STATUS_LABELS, BatchStatus, IngestUpload
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.web import DbSession
@@ -305,17 +306,15 @@ async def upload(
         with tempfile.TemporaryDirectory() as tmp, session.begin_nested():
             path = Path(tmp) / name
             path.write_bytes(await file.read())
-            sub = service.submit(
+            unit = department or actor.unit_key or ""
+            sub = uploads.take(
                 session,
-                path=path,
-                filename=name,
-                item_code=item,
-                unit_key=department or actor.unit_key or "",
-                actor=actor,
-                now=clock.now(),
-                today=clock.today(),
-                encoding=encoding or None,
+                uploads.Received(path, name, item, unit, actor, encoding or None),
+                background=path.stat().st_size >= get_settings().upload_background_from_bytes,
             )
+            if isinstance(sub, IngestUpload):
+                background.add_task(uploads.run, sub.id)
+                return _see_other(f"{BASE}/uploads/{sub.id}")
     except XinyongError as exc:
         return _page(
             request,
@@ -329,6 +328,13 @@ async def upload(
         )
     tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
     return _see_other(f"{BASE}/batches/{sub.batch.id}")
+
+
+@router.get("/uploads/{upload_id}", response_class=HTMLResponse)
+def upload_progress(request: Request, upload_id: uuid.UUID, session: DbSession, actor: Reader) -> Response:
+    """A big file's progress; reloads itself while it runs, then leads to its batch."""
+    upload = uploads.get(session, upload_id, actor)
+    return _page(request, session, "upload_progress.html", actor, upload=uploads.view(upload))
 
 
 @router.get("/record", response_class=HTMLResponse)

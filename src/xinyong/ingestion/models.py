@@ -189,3 +189,35 @@ class Revocation(Base):
     on_time: Mapped[bool]
     source: Mapped[str] = mapped_column(String(16))  # file | console
     actor: Mapped[str] = mapped_column(String(64))
+
+
+class UploadStatus(StrEnum):
+    QUEUED = "排队中"
+    RUNNING = "处理中"
+    DONE = "已完成"
+    FAILED = "失败"
+
+
+class IngestUpload(Base):
+    """A big file received through the console or the API and turned into a batch in the background
+    (``ingestion.uploads``): the file is stored first, so nothing is lost if the worker dies; the
+    submission then runs as any other (one transaction, same identity rules)."""
+
+    __tablename__ = "ingest_uploads"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    content_hash: Mapped[str] = mapped_column(String(64))
+    filename: Mapped[str] = mapped_column(String(255))
+    encoding: Mapped[str | None] = mapped_column(String(16))
+    item_code: Mapped[str] = mapped_column(ForeignKey("catalog_items.code"))
+    unit_key: Mapped[str] = mapped_column(ForeignKey("org_units.key"), index=True)
+    #: The submitting actor as it was (kind, id, name, unit, district, roles, permissions): the
+    #: background run checks scope and audits as that actor.
+    actor: Mapped[dict[str, Any]]
+    status: Mapped[str] = mapped_column(String(8), index=True)
+    batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ingest_batches.id"))
+    error: Mapped[str | None] = mapped_column(String(500))
+    attempts: Mapped[int] = mapped_column(default=0)
+    created_at: Mapped[dt.datetime]
+    started_at: Mapped[dt.datetime | None]
+    finished_at: Mapped[dt.datetime | None]

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
+from fastapi.encoders import jsonable_encoder
 from fastapi.responses import JSONResponse, Response
 from pydantic import ValidationError
 
@@ -15,8 +16,8 @@ from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import BATCHES_READ, QUALITY_READ, RECORDS_REVIEW, RECORDS_SUBMIT, require
 from xinyong.catalog import queries as catalog
 from xinyong.errors import Invalid
-from xinyong.ingestion import exports, privacy, quality, queries, service, tasks
-from xinyong.ingestion.models import BatchStatus
+from xinyong.ingestion import exports, privacy, quality, queries, service, tasks, uploads
+from xinyong.ingestion.models import BatchStatus, IngestUpload
 from xinyong.ingestion.schemas import BatchDetail, BatchListed, BatchSummary, ReviewIn, RowsIn
 from xinyong.kit import clock
 from xinyong.web import DbSession
@@ -28,7 +29,9 @@ Reader = Annotated[Actor, Depends(require(BATCHES_READ))]
 Reviewer = Annotated[Actor, Depends(require(RECORDS_REVIEW))]
 
 
-async def _submit(request: Request, session: Any, actor: Actor) -> service.Submission:
+async def _submit(request: Request, session: Any, actor: Actor) -> service.Submission | IngestUpload:
+    """The submission, or — a multipart file sent with ``background=true`` — the upload queued for
+    :func:`uploads.run` (see ingestion.uploads)."""
     ctype = request.headers.get("content-type", "")
     if ctype.startswith("multipart/form-data"):
         form = await request.form()
@@ -39,19 +42,14 @@ async def _submit(request: Request, session: Any, actor: Actor) -> service.Submi
                 "需要 file、item 与 department 字段", details={"fields": ["file", "item", "department"]}
             )
         name = upload.filename or "upload.csv"
+        encoding = str(form["encoding"]) if form.get("encoding") else None
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(name).name
             path.write_bytes(await upload.read())
-            return service.submit(
+            return uploads.take(
                 session,
-                path=path,
-                filename=name,
-                item_code=str(item),
-                unit_key=str(department),
-                actor=actor,
-                now=clock.now(),
-                today=clock.today(),
-                encoding=str(form["encoding"]) if form.get("encoding") else None,
+                uploads.Received(path, name, str(item), str(department), actor, encoding),
+                background=str(form.get("background") or "").lower() in ("1", "true", "yes"),
             )
     try:
         body = RowsIn.model_validate(await request.json())
@@ -73,15 +71,31 @@ async def _submit(request: Request, session: Any, actor: Actor) -> service.Submi
     "/batches",
     response_model=BatchSummary,
     summary="报送批次（文件或 JSON 数据行）",
-    responses={201: {"model": BatchSummary}},
+    responses={
+        201: {"model": BatchSummary},
+        202: {"description": "multipart 文件带 background=true：已接收，后台处理；进度见 status_url"},
+    },
 )
 async def submit_batch(
     request: Request, session: DbSession, actor: Submitter, background: BackgroundTasks
 ) -> JSONResponse:
     sub = await _submit(request, session, actor)
+    if isinstance(sub, IngestUpload):
+        background.add_task(uploads.run, sub.id)
+        body = uploads.view(sub) | {"status_url": f"/api/v1/staff/uploads/{sub.id}"}
+        return JSONResponse(jsonable_encoder(body), status_code=202)
     tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
     body = service.summary(session, sub.batch)
     return JSONResponse(body, status_code=201 if sub.new else 200)
+
+
+@router.get("/uploads/{upload_id}", summary="后台处理中的上传文件：状态、进度与批次")
+def get_upload(upload_id: uuid.UUID, session: DbSession, actor: Reader) -> dict[str, Any]:
+    upload = uploads.get(session, upload_id, actor)
+    body = uploads.view(upload)
+    if upload.batch_id is not None:
+        body["batch"] = service.summary(session, service.get(session, upload.batch_id))
+    return body
 
 
 @router.get(
