@@ -215,7 +215,7 @@ def test_quality_scores_per_unit_and_month(session: Session) -> None:
     assert 0 < (q.completeness.value or 0) <= 1
     assert q.consistency.denominator >= 1 and len(q.conflicts) == 1
     # Drill-down: the month's batches, and their problems by rule as counted one by one.
-    assert {b["batch_id"] for b in q.month_batches} == {sub.batch.id, ok.batch.id}
+    assert {b["batch_id"] for b in q.month_batches} == {str(sub.batch.id), str(ok.batch.id)}
     counted = Counter(
         (p["code"], p["severity"])
         for b in (sub.batch, ok.batch)

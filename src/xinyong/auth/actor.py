@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from xinyong.kit.actor import ActorRef
 
@@ -35,3 +36,28 @@ class Actor:
 
     def ref(self) -> ActorRef:
         return ActorRef(kind=self.kind, name=self.name, id=self.id, unit_key=self.unit_key)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The identity and grants as JSON, for work done later on the actor's behalf (a background
+        upload); the purpose of a read is not kept — it belongs to one request."""
+        return {
+            "kind": self.kind,
+            "id": self.id,
+            "name": self.name,
+            "unit_key": self.unit_key,
+            "district_key": self.district_key,
+            "roles": sorted(self.roles),
+            "permissions": sorted(self.permissions),
+        }
+
+    @classmethod
+    def from_snapshot(cls, data: dict[str, Any]) -> Actor:
+        return cls(
+            kind=data["kind"],
+            id=data["id"],
+            name=data["name"],
+            unit_key=data.get("unit_key"),
+            district_key=data.get("district_key"),
+            roles=frozenset(data.get("roles", ())),
+            permissions=frozenset(data.get("permissions", ())),
+        )

@@ -260,7 +260,7 @@ def clients_rotate(
     def work(session: Any) -> tuple[Any, str]:
         client = service.get_client(session, client_id)
         key = service.rotate_client(session, client=client, actor=CLI, grace_hours=grace_hours)
-        until = client.previous_key_expires_at
+        until = service.grace_until(client, clock.now())
         old = (
             f"旧密钥在 {until.astimezone(clock.SHANGHAI):%Y-%m-%d %H:%M} 前继续有效"
             if until

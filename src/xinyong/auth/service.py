@@ -704,10 +704,18 @@ def resolve_client(session: Session, key: str) -> ApiClient | None:
     digest = _key_hash(key)
     if secrets.compare_digest(client.key_hash, digest):
         return client
-    previous, until = client.previous_key_hash, client.previous_key_expires_at
-    if previous and until is not None and clock.now() < until and secrets.compare_digest(previous, digest):
+    previous = client.previous_key_hash
+    if previous and grace_until(client, clock.now()) and secrets.compare_digest(previous, digest):
         return client  # the key a rotation replaced, within its grace period
     return None
+
+
+def grace_until(client: ApiClient, now: dt.datetime) -> dt.datetime | None:
+    """Until when the key ``client``'s last rotation replaced is still accepted (None: it is not)."""
+    until = client.previous_key_expires_at
+    if client.revoked_at is not None or client.previous_key_hash is None or until is None or until <= now:
+        return None
+    return until
 
 
 @dataclass(frozen=True)

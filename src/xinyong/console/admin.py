@@ -119,9 +119,9 @@ def _clients_page(
     now = clock.now()
     # Clients whose replaced key is still in its grace period: until when (Beijing time).
     grace = {
-        c.id: f"{c.previous_key_expires_at.astimezone(clock.SHANGHAI):%Y-%m-%d %H:%M}"
+        c.id: f"{until.astimezone(clock.SHANGHAI):%Y-%m-%d %H:%M}"
         for c in clients
-        if c.previous_key_expires_at is not None and c.previous_key_expires_at > now and c.revoked_at is None
+        if (until := auth.grace_until(c, now)) is not None
     }
     return render(
         request,

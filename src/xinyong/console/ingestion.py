@@ -183,7 +183,7 @@ def _batch(
         problem_limit=PROBLEM_LIMIT,
         submitter=auth.actor_name(session, batch.submitted_by),
         reviewer=auth.actor_name(session, batch.reviewed_by),
-        row_status={str(k): v for k, v in ROW_STATUS_LABELS.items()},
+        row_status=ROW_STATUS_LABELS,
         code=code or None,
         rules=batches_queries.problem_counts(session, [batch.id]),
         rows=rows,

@@ -167,11 +167,11 @@ def batches_list(
 ) -> None:
     """列出报送批次。"""
     from xinyong.db import transaction
-    from xinyong.ingestion import service
+    from xinyong.ingestion import queries, service
 
     with transaction() as session:
         rows = [
-            service.listed(b)
+            queries.listed(b)
             for b in service.list_batches(session, units=[department] if department else None, status=status)
         ]
     _emit(

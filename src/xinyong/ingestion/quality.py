@@ -29,7 +29,7 @@ from xinyong.catalog.schemas import ReportSection
 from xinyong.errors import Invalid
 from xinyong.ingestion.errors import OutOfScope
 from xinyong.ingestion.models import BatchStatus, IngestBatch
-from xinyong.ingestion.queries import problem_counts, scope_units, within
+from xinyong.ingestion.queries import listed, problem_counts, scope_units, within
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.records.models import CreditRecord
@@ -246,8 +246,8 @@ def report(
                 values_failed=int(b.failed) if b else 0,
                 late=late.get(unit, []),
                 conflicts=conflicts.get(unit, []),
-                month_batches=drilled.get(unit, []),
-                rules=problem_counts(session, [b["batch_id"] for b in drilled.get(unit, [])]),
+                month_batches=[listed(b) for b in drilled.get(unit, [])],
+                rules=problem_counts(session, [b.id for b in drilled.get(unit, [])]),
             )
         )
     return out
@@ -255,9 +255,9 @@ def report(
 
 def _batches_of(
     session: Session, units: list[str], start: dt.datetime, end: dt.datetime
-) -> dict[str, list[dict[str, Any]]]:
+) -> dict[str, list[IngestBatch]]:
     """The batches ``units`` submitted in [start, end), newest first (at most DRILL_LIMIT a unit)."""
-    out: dict[str, list[dict[str, Any]]] = {}
+    out: dict[str, list[IngestBatch]] = {}
     stmt = (
         select(IngestBatch)
         .where(
@@ -266,19 +266,7 @@ def _batches_of(
         .order_by(IngestBatch.submitted_at.desc(), IngestBatch.id)
     )
     for b in session.scalars(stmt):
-        listed = out.setdefault(b.unit_key, [])
-        if len(listed) < DRILL_LIMIT:
-            listed.append(
-                {
-                    "batch_id": b.id,
-                    "item": b.item_code,
-                    "filename": b.filename,
-                    "status": b.status,
-                    "rows": b.rows,
-                    "rejected": b.rejected,
-                    "warnings": b.warnings,
-                    "duplicates": b.duplicates,
-                    "submitted_at": b.submitted_at,
-                }
-            )
+        listed_here = out.setdefault(b.unit_key, [])
+        if len(listed_here) < DRILL_LIMIT:
+            listed_here.append(b)
     return out

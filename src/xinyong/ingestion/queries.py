@@ -49,6 +49,26 @@ def rejected_rows(
     return int(session.scalar(stmt) or 0)
 
 
+def listed(batch: IngestBatch) -> dict[str, Any]:
+    """A batch as a line of a list (API, CLI, the quality drill-down)."""
+    return {
+        "batch_id": str(batch.id),
+        "item": batch.item_code,
+        "unit": batch.unit_key,
+        "filename": batch.filename,
+        "status": batch.status,
+        "rows": batch.rows,
+        "accepted": batch.accepted,
+        "rejected": batch.rejected,
+        "warnings": batch.warnings,
+        "needs_link": batch.needs_link,
+        "duplicates": batch.duplicates,
+        "submitted_by": batch.submitted_by,
+        "submitted_at": batch.submitted_at,
+        "reviewed_at": batch.reviewed_at,
+    }
+
+
 def problem_counts(session: Session, batch_ids: Sequence[uuid.UUID]) -> list[dict[str, Any]]:
     """Problems of ``batch_ids`` by rule, most frequent first: rule, severity, how many problems, in how
     many batches, and one message as an example — what a unit most often gets wrong."""

@@ -116,7 +116,7 @@ def list_batches(
         service.check_unit(session, actor, unit)
         units = frozenset({unit})
     batches = service.list_batches(session, units=units, status=status, limit=limit, offset=offset)
-    return [service.listed(b) for b in batches]
+    return [queries.listed(b) for b in batches]
 
 
 def _readable(session: Any, batch_id: uuid.UUID, actor: Actor) -> Any:

@@ -58,6 +58,7 @@ class BatchListed(BaseModel):
     rejected: int
     warnings: int
     needs_link: int
+    duplicates: int
     submitted_by: str
     submitted_at: Any
     reviewed_at: Any

@@ -1241,25 +1241,6 @@ def detail(session: Session, batch: IngestBatch) -> dict[str, Any]:
     }
 
 
-def listed(batch: IngestBatch) -> dict[str, Any]:
-    """A batch as a line of a list (API, CLI)."""
-    return {
-        "batch_id": str(batch.id),
-        "item": batch.item_code,
-        "unit": batch.unit_key,
-        "filename": batch.filename,
-        "status": batch.status,
-        "rows": batch.rows,
-        "accepted": batch.accepted,
-        "rejected": batch.rejected,
-        "warnings": batch.warnings,
-        "needs_link": batch.needs_link,
-        "submitted_by": batch.submitted_by,
-        "submitted_at": batch.submitted_at,
-        "reviewed_at": batch.reviewed_at,
-    }
-
-
 def iter_problems(
     session: Session, batch_id: uuid.UUID, *, code: str | None = None
 ) -> Iterator[dict[str, Any]]:

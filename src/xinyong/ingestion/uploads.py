@@ -27,6 +27,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -51,30 +52,6 @@ MAX_ATTEMPTS = 3
 
 _rows_read: dict[uuid.UUID, int] = {}
 _lock = threading.Lock()
-
-
-def actor_snapshot(actor: Actor) -> dict[str, Any]:
-    return {
-        "kind": actor.kind,
-        "id": actor.id,
-        "name": actor.name,
-        "unit_key": actor.unit_key,
-        "district_key": actor.district_key,
-        "roles": sorted(actor.roles),
-        "permissions": sorted(actor.permissions),
-    }
-
-
-def _actor(snapshot: dict[str, Any]) -> Actor:
-    return Actor(
-        kind=snapshot["kind"],
-        id=snapshot["id"],
-        name=snapshot["name"],
-        unit_key=snapshot.get("unit_key"),
-        district_key=snapshot.get("district_key"),
-        roles=frozenset(snapshot.get("roles", ())),
-        permissions=frozenset(snapshot.get("permissions", ())),
-    )
 
 
 @dataclass(frozen=True)
@@ -105,7 +82,7 @@ def receive(session: Session, file: Received) -> IngestUpload:
         encoding=file.encoding or None,
         item_code=file.item_code,
         unit_key=file.unit_key,
-        actor=actor_snapshot(file.actor),
+        actor=file.actor.snapshot(),
         status=UploadStatus.QUEUED,
         created_at=clock.now(),
     )
@@ -117,8 +94,12 @@ def receive(session: Session, file: Received) -> IngestUpload:
 def take(session: Session, file: Received, *, background: bool) -> service.Submission | IngestUpload:
     """Queue ``file`` (:func:`receive`; the caller schedules :func:`run` after its commit) when
     ``background``, else submit it at once."""
-    if background:
-        return receive(session, file)
+    return receive(session, file) if background else _submit(session, file)
+
+
+def _submit(
+    session: Session, file: Received, progress: Callable[[int], None] | None = None
+) -> service.Submission:
     return service.submit(
         session,
         path=file.path,
@@ -129,6 +110,7 @@ def take(session: Session, file: Received, *, background: bool) -> service.Submi
         now=clock.now(),
         today=clock.today(),
         encoding=file.encoding,
+        progress=progress,
     )
 
 
@@ -151,7 +133,7 @@ def run(upload_id: uuid.UUID, *, resume: bool = False) -> str | None:
         upload.status = UploadStatus.RUNNING
         upload.started_at = now
         upload.attempts += 1
-        snapshot = dict(upload.actor)
+        actor = Actor.from_snapshot(dict(upload.actor))
         content_hash, filename, encoding = upload.content_hash, upload.filename, upload.encoding
         item_code, unit_key = upload.item_code, upload.unit_key
     _set_progress(upload_id, 0)
@@ -162,19 +144,9 @@ def run(upload_id: uuid.UUID, *, resume: bool = False) -> str | None:
         stored = storage.find(content_hash)
         if stored is None:
             raise NotFound("上传的文件已不在文件库中，请重新上传", details={"content_hash": content_hash})
+        file = Received(stored, filename, item_code, unit_key, actor, encoding)
         with transaction() as session:
-            sub = service.submit(
-                session,
-                path=stored,
-                filename=filename,
-                item_code=item_code,
-                unit_key=unit_key,
-                actor=_actor(snapshot),
-                now=clock.now(),
-                today=clock.today(),
-                encoding=encoding,
-                progress=lambda rows: _set_progress(upload_id, rows),
-            )
+            sub = _submit(session, file, progress=lambda rows: _set_progress(upload_id, rows))
             batch_id, search_pending = sub.batch.id, sub.batch.search_pending
     except XinyongError as exc:
         error = exc.message
