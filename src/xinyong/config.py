@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     #: Files uploaded through the console or the API from this size on become batches in the background,
     #: with a progress page, instead of inside the request (ingestion.uploads).
     upload_background_from_bytes: int = 4 << 20
+    #: Batches with this many rows or more are applied in the background when a reviewer approves them
+    #: in the console, with a progress page, instead of inside the request (ingestion.approvals).
+    approve_background_from_rows: int = 50_000
 
     @model_validator(mode="after")
     def _production_guard(self) -> Settings:

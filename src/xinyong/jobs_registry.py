@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 def register_all() -> None:
+    import xinyong.ingestion.approvals
     import xinyong.ingestion.tasks
     import xinyong.ingestion.uploads
     import xinyong.lists.tasks

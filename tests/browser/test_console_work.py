@@ -140,3 +140,44 @@ def test_system_admin_rotates_a_key_with_a_grace_period(live_server: str, page: 
     row.get_by_role("button", name="轮换密钥").click()
     page.wait_for_selector("[data-testid=secret]")
     assert "旧密钥有效至" in page.locator(f"tr[data-client='{client_id}'] [data-testid=grace]").inner_text()
+
+
+def test_reviewer_approves_a_big_batch_and_the_page_follows_it_until_it_is_online(
+    live_server: str, page: Any, monkeypatch: Any
+) -> None:
+    """With the background threshold at one row, the approval runs after the response; the batch page
+    shows 入库中 and reloads itself until the batch is 已通过."""
+    from sqlalchemy import select
+
+    from xinyong.config import get_settings
+    from xinyong.db import transaction
+    from xinyong.ingestion.models import IngestBatch
+
+    _login(page, live_server, _account("submitter"))
+    page.goto(live_server + "/console/ingestion/upload")
+    page.select_option("select[name=item]", "xzcf_fr")
+    page.set_input_files("input[name=file]", str(FIXTURE.with_name("penalties.xls")))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**/console/ingestion/batches/*")
+    batch_url = page.url
+    page.get_by_role("button", name="退出登录").click()
+
+    monkeypatch.setenv("XINYONG_APPROVE_BACKGROUND_FROM_ROWS", "1")
+    get_settings.cache_clear()
+    try:
+        _login(page, live_server, _account("reviewer"))
+        page.goto(batch_url)
+        page.fill("form[action$='/approve'] input[name=note]", "大批次核对无误")
+        page.get_by_role("button", name="审核通过").click()
+        page.wait_for_url(batch_url)
+        # 入库中 (refreshing every 3 s) or already 已通过: either way it ends online.
+        page.wait_for_selector("[data-testid=batch-status]:has-text('已通过')", timeout=20_000)
+    finally:
+        monkeypatch.delenv("XINYONG_APPROVE_BACKGROUND_FROM_ROWS")
+        get_settings.cache_clear()
+    assert "审核意见：大批次核对无误" in page.locator("main").inner_text()
+    assert page.locator("[data-testid=applying]").count() == 0
+    screenshot(page, "console-work-background-approved")
+    with transaction() as s:
+        batch = s.scalar(select(IngestBatch).where(IngestBatch.id == uuid.UUID(batch_url.rsplit("/", 1)[1])))
+        assert batch is not None and (batch.status, batch.apply_attempts) == ("已通过", 1)

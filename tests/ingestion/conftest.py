@@ -5,11 +5,17 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from tests.conftest import configured_engine
 from tests.ingestion.helpers import staff
+from tests.test_migrations import _ensure_pg_database
+from xinyong import db
 from xinyong.auth.actor import Actor
+from xinyong.auth.permissions import current_actor
 from xinyong.config import get_settings
 
 
@@ -25,6 +31,40 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
 @pytest.fixture
 def clerk() -> Actor:
     return staff()
+
+
+@pytest.fixture
+def own_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
+    """A database of its own (PostgreSQL when the suite runs there), for tests of background work that
+    commits in transactions of its own; every file and every batch counts as a "big" one."""
+    url = os.environ.get("XINYONG_TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        base, name = url.rsplit("/", 1)
+        url = f"{base}/{name.split('?')[0]}_uploads"
+        _ensure_pg_database(url)
+    else:
+        url = f"sqlite:///{tmp_path / 'uploads.db'}"
+    engine = configured_engine(url)
+    monkeypatch.setenv("XINYONG_UPLOAD_BACKGROUND_FROM_BYTES", "1")
+    monkeypatch.setenv("XINYONG_APPROVE_BACKGROUND_FROM_ROWS", "1")
+    get_settings.cache_clear()
+    previous = db._engine
+    db.set_engine(engine)
+    yield engine
+    db.set_engine(previous)
+    engine.dispose()
+    get_settings.cache_clear()
+
+
+@pytest.fixture
+def app_client(own_db: Any) -> Iterator[TestClient]:
+    """The app on ``own_db``, every request made by a clerk who may submit and review."""
+    from xinyong.app import create_app
+
+    app = create_app()
+    app.dependency_overrides[current_actor] = lambda: staff()
+    with TestClient(app) as c:
+        yield c
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:

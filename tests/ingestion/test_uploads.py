@@ -7,57 +7,21 @@ These tests commit (the background run uses transactions of its own), so they us
 from __future__ import annotations
 
 import datetime as dt
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select, update
 
-from tests.conftest import configured_engine
 from tests.ingestion.helpers import DATA, staff
-from tests.test_migrations import _ensure_pg_database
 from xinyong import db
 from xinyong.auth.permissions import current_actor
-from xinyong.config import get_settings
-from xinyong.ingestion import storage, uploads
+from xinyong.ingestion import progress, storage, uploads
 from xinyong.ingestion.errors import OutOfScope
 from xinyong.ingestion.models import BatchStatus, IngestBatch, IngestUpload, UploadStatus
 from xinyong.kit import clock
 
 FILE = DATA / "penalties_gbk.csv"
-
-
-@pytest.fixture
-def own_db(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
-    """A database of its own (PostgreSQL when the suite runs there), every file a "big" one."""
-    url = os.environ.get("XINYONG_TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        base, name = url.rsplit("/", 1)
-        url = f"{base}/{name.split('?')[0]}_uploads"
-        _ensure_pg_database(url)
-    else:
-        url = f"sqlite:///{tmp_path / 'uploads.db'}"
-    engine = configured_engine(url)
-    monkeypatch.setenv("XINYONG_UPLOAD_BACKGROUND_FROM_BYTES", "1")
-    get_settings.cache_clear()
-    previous = db._engine
-    db.set_engine(engine)
-    yield engine
-    db.set_engine(previous)
-    engine.dispose()
-    get_settings.cache_clear()
-
-
-@pytest.fixture
-def app_client(own_db: Any) -> Iterator[TestClient]:
-    from xinyong.app import create_app
-
-    app = create_app()
-    app.dependency_overrides[current_actor] = lambda: staff()
-    with TestClient(app) as c:
-        yield c
 
 
 def _batches() -> int:
@@ -111,10 +75,15 @@ def test_progress_is_shown_while_running_and_a_failure_in_chinese(app_client: Te
         upload = uploads.receive(s, uploads.Received(FILE, "进行中.csv", "xzcf_fr", "shi_scjgj", staff()))
         upload.status = UploadStatus.RUNNING
         upload_id = upload.id
-    uploads._set_progress(upload_id, 25_000)
+    reporter = progress.Reporter(uploads.KIND, upload_id, every=0)
+    reporter.step("读取、校验和暂存数据")
+    reporter.rows(25_000)
     page = app_client.get(f"/console/ingestion/uploads/{upload_id}").text
     assert 'data-testid="rows-read">25,000' in page and 'http-equiv="refresh"' in page
-    uploads._clear_progress(upload_id)
+    assert "读取、校验和暂存数据" in page
+    reporter.close()
+    page = app_client.get(f"/console/ingestion/uploads/{upload_id}").text
+    assert "rows-read" not in page and "处理中" in page
     # A stored file gone missing: the run fails with the reason, nothing is applied.
     with db.transaction() as s:
         s.execute(update(IngestUpload).where(IngestUpload.id == upload_id).values(status=UploadStatus.QUEUED))

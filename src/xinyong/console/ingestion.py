@@ -34,7 +34,7 @@ from xinyong.config import get_settings
 from xinyong.console.deps import PREFIX, Csrf, render
 from xinyong.console.nav import NavEntry, Queue, register_nav, register_queue
 from xinyong.errors import XinyongError
-from xinyong.ingestion import exports, privacy, quality, revocations, service, tasks, uploads
+from xinyong.ingestion import approvals, exports, privacy, quality, revocations, service, tasks, uploads
 from xinyong.ingestion import queries as batches_queries
 from xinyong.ingestion.models import ROW_STATUS_LABELS, BatchStatus, IngestUpload
 from xinyong.kit import clock
@@ -191,6 +191,7 @@ def _batch(
         candidates=service.candidates(session, batch.id),
         can_review=actor.has(RECORDS_REVIEW),
         can_withdraw=actor.has(RECORDS_SUBMIT),
+        approval=approvals.view(batch),
         **extra,
     )
 
@@ -224,6 +225,11 @@ def approve(
 ) -> Response:
 
     def step() -> None:
+        if approvals.in_background(service.get(session, batch_id)):
+            # Applied after the response (ingestion.approvals): the page shows the step under way.
+            approvals.request(session, batch_id=batch_id, actor=actor, now=clock.now(), note=note or None)
+            background.add_task(approvals.run, batch_id)
+            return
         service.approve(session, batch_id=batch_id, actor=actor, now=clock.now(), note=note or None)
         tasks.follow_up(background, batch_id, service.get(session, batch_id).search_pending)
 

@@ -21,6 +21,9 @@ from xinyong.db import BIGINT_PK, Base
 
 class BatchStatus(StrEnum):
     PENDING = "待审核"
+    #: Approved by a reviewer and being applied in the background (ingestion.approvals): no other
+    #: review action until it is 已通过 — or back to 待审核 with ``apply_error`` if the run failed.
+    APPLYING = "入库中"
     APPROVED = "已通过"
     RETURNED = "已退回"
     WITHDRAWN = "已撤回"
@@ -86,6 +89,12 @@ class IngestBatch(Base):
     #: the public name index after the commit (service.index_pending_names); until then they are found
     #: by code only. False once indexed (and for every batch indexed in its own transaction).
     search_pending: Mapped[bool] = mapped_column(default=False, server_default=false())
+    #: A background approval (ingestion.approvals): the approving actor's snapshot, when its last run
+    #: started, how many runs it took, and why the last one failed (shown on the 待审核 batch).
+    apply_actor: Mapped[dict[str, Any] | None]
+    apply_started_at: Mapped[dt.datetime | None]
+    apply_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
+    apply_error: Mapped[str | None] = mapped_column(String(500))
 
 
 class IngestRow(Base):

@@ -16,7 +16,7 @@ from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import BATCHES_READ, QUALITY_READ, RECORDS_REVIEW, RECORDS_SUBMIT, require
 from xinyong.catalog import queries as catalog
 from xinyong.errors import Invalid
-from xinyong.ingestion import exports, privacy, quality, queries, service, tasks, uploads
+from xinyong.ingestion import approvals, exports, privacy, quality, queries, service, tasks, uploads
 from xinyong.ingestion.models import BatchStatus, IngestUpload
 from xinyong.ingestion.schemas import BatchDetail, BatchListed, BatchSummary, ReviewIn, RowsIn
 from xinyong.kit import clock
@@ -127,7 +127,8 @@ def _readable(session: Any, batch_id: uuid.UUID, actor: Actor) -> Any:
 
 @router.get("/batches/{batch_id}", response_model=BatchDetail, summary="批次详情")
 def get_batch(batch_id: uuid.UUID, session: DbSession, actor: Reader) -> dict[str, Any]:
-    return service.detail(session, _readable(session, batch_id, actor))
+    batch = _readable(session, batch_id, actor)
+    return {**service.detail(session, batch), "approval": approvals.view(batch)}
 
 
 @router.get("/batches/{batch_id}/errors", summary="批次问题清单（JSON、CSV 或 XLSX）")
@@ -160,14 +161,28 @@ def get_errors(
     return JSONResponse({"batch_id": str(batch.id), "errors": list(problems)})
 
 
-@router.post("/batches/{batch_id}/approve", summary="审核通过")
+@router.post(
+    "/batches/{batch_id}/approve",
+    summary="审核通过",
+    responses={202: {"description": "background=true：已受理，后台入库（入库中）；进度见 status_url"}},
+)
 def approve_batch(
     batch_id: uuid.UUID,
     session: DbSession,
     actor: Reviewer,
     background: BackgroundTasks,
     body: ReviewIn | None = None,
-) -> dict[str, Any]:
+    in_background: Annotated[
+        bool, Query(alias="background", description="大批次：立即返回 202，后台入库，整批原子提交")
+    ] = False,
+) -> Any:
+    if in_background:
+        batch = approvals.request(
+            session, batch_id=batch_id, actor=actor, now=clock.now(), note=body.note if body else None
+        )
+        background.add_task(approvals.run, batch.id)
+        url = f"/api/v1/staff/batches/{batch.id}"
+        return JSONResponse({"batch_id": str(batch.id), "status": batch.status, "status_url": url}, 202)
     result = service.approve(
         session, batch_id=batch_id, actor=actor, now=clock.now(), note=body.note if body else None
     )

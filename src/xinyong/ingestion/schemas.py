@@ -25,6 +25,16 @@ class BatchSummary(BaseModel):
     errors: list[ProblemOut]
 
 
+class ApprovalOut(BaseModel):
+    """A background approval (ingestion.approvals): under way (入库中) and its step, or why it failed."""
+
+    applying: bool
+    step: str | None
+    started_at: Any
+    attempts: int
+    error: str | None
+
+
 class BatchDetail(BatchSummary):
     item: str
     unit: str
@@ -43,6 +53,7 @@ class BatchDetail(BatchSummary):
     reviewed_by: str | None
     reviewed_at: Any
     review_note: str | None
+    approval: ApprovalOut
 
 
 class BatchListed(BaseModel):

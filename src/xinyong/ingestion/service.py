@@ -53,6 +53,7 @@ from xinyong.ingestion.normalise import resolve_mapping
 from xinyong.ingestion.readers import Table as FileTable
 from xinyong.ingestion.readers import detect_format, open_table, rows_from_objects
 from xinyong.kit import bulk, crypto
+from xinyong.kit.actor import ActorRef
 from xinyong.kit.identifiers import IdType
 from xinyong.kit.masking import mask_id_number
 from xinyong.org import queries as org
@@ -75,6 +76,12 @@ CHUNK = 5000
 TRUSTED_REVIEWER = "system:trusted-feed"
 
 Progress = Callable[[int], None]
+#: Told each step of a long submission or approval, in Chinese (ingestion.progress shows it).
+Step = Callable[[str], None]
+
+
+def no_step(_label: str) -> None:
+    return None
 
 
 @dataclass
@@ -184,6 +191,7 @@ def submit(
     encoding: str | None = None,
     mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
+    step: Step = no_step,
 ) -> Submission:
     """Submit a file (``path``) or JSON rows (``objects``) of ``item_code`` from ``unit_key``.
 
@@ -252,6 +260,7 @@ def submit(
     session.flush()
     if refused is None and table is not None:
         savepoint = session.begin_nested()
+        step("读取、校验和暂存数据")
         try:
             with _gc_paused():
                 _stage(
@@ -271,7 +280,7 @@ def submit(
             refused = exc
     if refused is not None:
         _fail(session, batch, refused)
-    _audit_batch(
+    audit_batch(
         session,
         actor,
         batch,
@@ -281,7 +290,14 @@ def submit(
     applied = None
     if batch.status == BatchStatus.PENDING and batch.trusted:
         applied = _approve(
-            session, batch, item, reviewer=TRUSTED_REVIEWER, actor=actor, now=now, note="可信接口自动通过"
+            session,
+            batch,
+            item,
+            reviewer=TRUSTED_REVIEWER,
+            actor=actor,
+            now=now,
+            note="可信接口自动通过",
+            step=step,
         )
     return Submission(batch, True, applied)
 
@@ -335,13 +351,13 @@ def _fail(session: Session, batch: IngestBatch, exc: FileRefused) -> None:
     session.flush()
 
 
-def _audit_batch(
-    session: Session, actor: Actor, batch: IngestBatch, action: str, details: dict[str, Any]
+def audit_batch(
+    session: Session, actor: Actor | ActorRef, batch: IngestBatch, action: str, details: dict[str, Any]
 ) -> None:
     """Audit a state change of ``batch`` (every one is audited, with the batch as target)."""
     audit.record(
         session,
-        actor=actor.ref(),
+        actor=actor.ref() if isinstance(actor, Actor) else actor,
         action=action,
         target_type="batch",
         target_id=str(batch.id),
@@ -356,7 +372,7 @@ def _resubmitted(session: Session, batch: IngestBatch, *, actor: Actor, now: dt.
         batch.status = BatchStatus.PENDING
         batch.reviewed_by = batch.reviewed_at = batch.review_note = None
         session.flush()
-        _audit_batch(session, actor, batch, "ingestion.batch_resubmitted", {"from": before})
+        audit_batch(session, actor, batch, "ingestion.batch_resubmitted", {"from": before})
     return Submission(batch, False)
 
 
@@ -637,7 +653,7 @@ def get(session: Session, batch_id: uuid.UUID | str) -> IngestBatch:
     return batch
 
 
-def _require_state(batch: IngestBatch, *allowed: BatchStatus) -> None:
+def require_state(batch: IngestBatch, *allowed: BatchStatus) -> None:
     if batch.status not in allowed:
         wanted = "、".join(allowed)
         raise BatchStateError(
@@ -653,11 +669,16 @@ def approve(
     now: dt.datetime,
     note: str | None = None,
     collect_ids: bool | None = None,
+    step: Step = no_step,
+    state: BatchStatus = BatchStatus.PENDING,
 ) -> ApplyResult:
-    """A reviewer of the batch's unit approves it: its rows are applied and go online now."""
+    """A reviewer of the batch's unit approves it: its rows are applied and go online now.
+
+    ``state`` is the status the batch must be in: 待审核, or 入库中 for an approval that
+    ingestion.approvals runs in the background."""
     batch = get(session, batch_id)
     check_unit(session, actor, batch.unit_key)
-    _require_state(batch, BatchStatus.PENDING)
+    require_state(batch, state)
     item = catalog.item_spec(session, batch.item_code)
     return _approve(
         session,
@@ -668,6 +689,7 @@ def approve(
         now=now,
         note=note,
         collect_ids=collect_ids,
+        step=step,
     )
 
 
@@ -677,7 +699,7 @@ def return_batch(
     """A reviewer returns the batch for correction (nothing is applied)."""
     batch = get(session, batch_id)
     check_unit(session, actor, batch.unit_key)
-    _require_state(batch, BatchStatus.PENDING)
+    require_state(batch, BatchStatus.PENDING)
     if not note.strip():
         raise Invalid("退回须说明原因", details={"field": "note"})
     return _set_status(
@@ -689,7 +711,7 @@ def withdraw(session: Session, *, batch_id: uuid.UUID | str, actor: Actor, now: 
     """The submitting unit withdraws a batch before review."""
     batch = get(session, batch_id)
     check_unit(session, actor, batch.unit_key)
-    _require_state(batch, BatchStatus.PENDING)
+    require_state(batch, BatchStatus.PENDING)
     return _set_status(
         session, batch, BatchStatus.WITHDRAWN, actor=actor, now=now, note=None, action="withdrawn"
     )
@@ -710,7 +732,7 @@ def _set_status(
     batch.reviewed_at = now
     batch.review_note = note
     session.flush()
-    _audit_batch(session, actor, batch, f"ingestion.batch_{action}", {"note": note})
+    audit_batch(session, actor, batch, f"ingestion.batch_{action}", {"note": note})
     return batch
 
 
@@ -720,7 +742,7 @@ def link_row(
     """A reviewer links a row without a usable code to a subject (one of its candidates)."""
     batch = get(session, batch_id)
     check_unit(session, actor, batch.unit_key)
-    _require_state(batch, BatchStatus.PENDING)
+    require_state(batch, BatchStatus.PENDING)
     row = session.scalar(select(IngestRow).where(IngestRow.batch_id == batch.id, IngestRow.row_no == row_no))
     if row is None or row.status != RowStatus.NEEDS_LINK:
         raise BatchStateError("该行不需要人工关联", details={"row": row_no})
@@ -732,9 +754,7 @@ def link_row(
     batch.needs_link -= 1
     batch.accepted += 1
     session.flush()
-    _audit_batch(
-        session, actor, batch, "ingestion.row_linked", {"row": row_no, "subject_id": str(subject_id)}
-    )
+    audit_batch(session, actor, batch, "ingestion.row_linked", {"row": row_no, "subject_id": str(subject_id)})
     return row
 
 
@@ -752,8 +772,10 @@ def _approve(
     now: dt.datetime,
     note: str | None,
     collect_ids: bool | None = None,
+    step: Step = no_step,
 ) -> ApplyResult:
     session.flush()
+    step("创建待核实主体")
     _create_provisional_subjects(session, batch, item, now=now)
     # ingest_rows was analysed when staged; subjects just received the provisional ones; the names noted
     # below are matched against subject_attributes, which the previous big batch may have just filled.
@@ -771,6 +793,7 @@ def _approve(
             _now_param("now", now), bindparam("b", batch.id, type_=IngestRow.batch_id.type), who=reviewer
         ),
     )
+    step("写入信用记录")
     derived_set = ", ".join(f"{k} = s.{k}" for k in DERIVED)
     conn.execute(
         text(
@@ -803,6 +826,7 @@ def _approve(
         ),
     )
     counts = {"created": int(getattr(inserted, "rowcount", 0) or 0), **counts}
+    step("登记主体名称")
     _note_names(session, batch, now=now)
     batch.status = BatchStatus.APPROVED
     batch.reviewed_by = reviewer
@@ -810,7 +834,7 @@ def _approve(
     batch.review_note = note
     batch.outcome = counts
     session.flush()
-    _audit_batch(session, actor, batch, "ingestion.batch_approved", {"reviewer": reviewer, **counts})
+    audit_batch(session, actor, batch, "ingestion.batch_approved", {"reviewer": reviewer, **counts})
     result = ApplyResult(batch.id, batch.item_code, counts)
     if collect_ids is None:
         collect_ids = item.publicity_kind is PublicityKind.WHILE_LISTED

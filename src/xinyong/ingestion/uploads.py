@@ -17,29 +17,26 @@ timeout (nginx: 60 s) and leave the clerk staring at a spinning page. So from
    ``xinyong jobs run ingestion.resume_uploads``). A re-run cannot apply anything twice: the submission
    is atomic and a batch's identity finds the first one.
 
-Progress (rows read) lives in the memory of the process running the upload: with several web workers a
-progress request served by another one shows 处理中 without the count — the status itself is in the
-database and always right.
+Progress — the step under way and the rows read — is reported through :mod:`ingestion.progress`, so
+whichever web worker serves the progress page shows it; the status itself is in the database.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import threading
 import uuid
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from xinyong.auth.actor import Actor
 from xinyong.catalog import queries as catalog
 from xinyong.db import transaction
 from xinyong.errors import NotFound, XinyongError
-from xinyong.ingestion import service, storage
+from xinyong.ingestion import progress, service, storage
 from xinyong.ingestion.models import IngestUpload, UploadStatus
 from xinyong.ingestion.readers import detect_format
 from xinyong.jobs import job
@@ -49,9 +46,8 @@ from xinyong.kit import clock
 STALE_AFTER = dt.timedelta(minutes=30)
 #: Runs of one upload before it is left 失败 (a file that kills the process each time).
 MAX_ATTEMPTS = 3
-
-_rows_read: dict[uuid.UUID, int] = {}
-_lock = threading.Lock()
+#: ingestion.progress's kind for uploads.
+KIND = "upload"
 
 
 @dataclass(frozen=True)
@@ -98,7 +94,7 @@ def take(session: Session, file: Received, *, background: bool) -> service.Submi
 
 
 def _submit(
-    session: Session, file: Received, progress: Callable[[int], None] | None = None
+    session: Session, file: Received, reporter: progress.Reporter | None = None
 ) -> service.Submission:
     return service.submit(
         session,
@@ -110,7 +106,8 @@ def _submit(
         now=clock.now(),
         today=clock.today(),
         encoding=file.encoding,
-        progress=progress,
+        progress=reporter.rows if reporter else None,
+        step=reporter.step if reporter else service.no_step,
     )
 
 
@@ -136,7 +133,8 @@ def run(upload_id: uuid.UUID, *, resume: bool = False) -> str | None:
         actor = Actor.from_snapshot(dict(upload.actor))
         content_hash, filename, encoding = upload.content_hash, upload.filename, upload.encoding
         item_code, unit_key = upload.item_code, upload.unit_key
-    _set_progress(upload_id, 0)
+    reporter = progress.Reporter(KIND, upload_id)
+    reporter.step("等待开始")
     batch_id: uuid.UUID | None = None
     error: str | None = None
     search_pending = False
@@ -146,14 +144,14 @@ def run(upload_id: uuid.UUID, *, resume: bool = False) -> str | None:
             raise NotFound("上传的文件已不在文件库中，请重新上传", details={"content_hash": content_hash})
         file = Received(stored, filename, item_code, unit_key, actor, encoding)
         with transaction() as session:
-            sub = _submit(session, file, progress=lambda rows: _set_progress(upload_id, rows))
+            sub = _submit(session, file, reporter)
             batch_id, search_pending = sub.batch.id, sub.batch.search_pending
     except XinyongError as exc:
         error = exc.message
     except Exception as exc:  # anything else: recorded for the clerk; the batch rolled back whole
         error = f"处理失败（{type(exc).__name__}），文件已保存，可重新处理"
     finally:
-        _clear_progress(upload_id)
+        reporter.close()
     status = UploadStatus.FAILED if error else UploadStatus.DONE
     with transaction() as session:
         upload = session.get(IngestUpload, upload_id)
@@ -178,16 +176,6 @@ def _runnable(upload: IngestUpload, *, now: dt.datetime, resume: bool) -> bool:
     return upload.status == UploadStatus.QUEUED
 
 
-def _set_progress(upload_id: uuid.UUID, rows: int) -> None:
-    with _lock:
-        _rows_read[upload_id] = rows
-
-
-def _clear_progress(upload_id: uuid.UUID) -> None:
-    with _lock:
-        _rows_read.pop(upload_id, None)
-
-
 def get(session: Session, upload_id: uuid.UUID, actor: Actor) -> IngestUpload:
     """An upload the actor may see (its unit within the actor's scope)."""
     upload = session.get(IngestUpload, upload_id)
@@ -199,15 +187,16 @@ def get(session: Session, upload_id: uuid.UUID, actor: Actor) -> IngestUpload:
 
 def view(upload: IngestUpload) -> dict[str, Any]:
     """An upload as the progress page and ``GET /api/v1/staff/uploads/{id}`` show it."""
-    with _lock:
-        rows = _rows_read.get(upload.id)
+    running = upload.status == UploadStatus.RUNNING
+    state = progress.read(KIND, upload.id) if running else None
     return {
         "upload_id": str(upload.id),
         "filename": upload.filename,
         "item": upload.item_code,
         "unit": upload.unit_key,
         "status": upload.status,
-        "rows_read": rows,
+        "rows_read": state.get("rows") if state else None,
+        "step": state.get("step") if state else None,
         "batch_id": str(upload.batch_id) if upload.batch_id else None,
         "error": upload.error,
         "created_at": upload.created_at,
@@ -218,19 +207,13 @@ def view(upload: IngestUpload) -> dict[str, Any]:
 
 def stale(session: Session, *, now: dt.datetime) -> list[uuid.UUID]:
     """Uploads left 排队中 or 处理中 by a process that died (see :data:`STALE_AFTER`)."""
-    cutoff = now - STALE_AFTER
-    return list(
-        session.scalars(
-            select(IngestUpload.id)
-            .where(
-                IngestUpload.status.in_([UploadStatus.QUEUED, UploadStatus.RUNNING]),
-                or_(
-                    IngestUpload.started_at < cutoff,
-                    IngestUpload.started_at.is_(None) & (IngestUpload.created_at < cutoff),
-                ),
-            )
-            .order_by(IngestUpload.created_at)
-        )
+    return progress.orphaned(
+        session,
+        IngestUpload.id,
+        waiting=IngestUpload.status.in_([UploadStatus.QUEUED, UploadStatus.RUNNING]),
+        started=IngestUpload.started_at,
+        since=IngestUpload.created_at,
+        cutoff=now - STALE_AFTER,
     )
 
 
@@ -242,11 +225,4 @@ def stale(session: Session, *, now: dt.datetime) -> list[uuid.UUID]:
 def resume_uploads_job(session: Session, today: dt.date) -> dict[str, Any]:
     """Run each orphaned upload again (each in transactions of its own; failed for good after
     MAX_ATTEMPTS runs)."""
-    found = stale(session, now=clock.now())
-    session.commit()  # end this read before the runs write (SQLite has one writer)
-    outcome: dict[str, Any] = {"found": len(found)}
-    for upload_id in found:
-        status = run(upload_id, resume=True)
-        if status is not None:
-            outcome[status] = outcome.get(status, 0) + 1
-    return outcome
+    return progress.resume_all(session, stale(session, now=clock.now()), run)
