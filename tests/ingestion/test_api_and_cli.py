@@ -155,6 +155,21 @@ def test_cli_ingest_prints_the_json_summary_and_writes_the_errors(cli_db: str, t
     assert failed.exit_code == 1 and json.loads(failed.output)["errors"][0]["code"] == "file.empty"
 
 
+def test_cli_approve_tells_each_step_of_the_apply(cli_db: str) -> None:
+    from xinyong.cli import app
+
+    runner = CliRunner()
+    args = ["ingest", str(DATA / "penalties_gbk.csv"), "--item", "xzcf_fr", "--department", "shi_scjgj"]
+    res = runner.invoke(app, args)
+    assert res.exit_code == 0 and "状态 待审核" in res.output and "写入信用记录" not in res.output
+    batch_id = res.output.split("批次 ", 1)[1].split("：", 1)[0]
+    res = runner.invoke(app, ["batches", "approve", batch_id])
+    assert res.exit_code == 0, res.output
+    steps = [line for line in res.output.splitlines() if line.startswith("… ")]
+    assert steps == ["… 创建待核实主体", "… 写入信用记录", "… 登记主体名称"]
+    assert f"批次 {batch_id}：已通过" in res.output
+
+
 def _upload_gbk(api):  # type: ignore[no-untyped-def]
     """The GBK penalty file (with bad checksums among its problems) through the multipart API."""
     content = (DATA / "penalties_gbk.csv").read_bytes()

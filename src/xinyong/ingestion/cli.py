@@ -10,6 +10,7 @@ import datetime as dt
 import json
 import sys
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -117,6 +118,7 @@ def ingest(
                     encoding=encoding,
                     mapping=explicit,
                     progress=bar.update if bar is not None else None,
+                    step=_step_printer(as_json, skip_first=bar is not None),
                 )
             finally:
                 if bar is not None:
@@ -203,6 +205,19 @@ def batches_show(batch_id: str, as_json: JsonOpt = False) -> None:
     _emit(data, as_json, human)
 
 
+def _step_printer(as_json: bool, *, skip_first: bool = False) -> Callable[[str], None]:
+    """Each step of a long submission or approval on stderr (``… 写入信用记录``); silent with --json.
+    ``skip_first``: the progress bar already says the first step (reading)."""
+    seen: list[str] = []
+
+    def step(label: str) -> None:
+        seen.append(label)
+        if not as_json and not (skip_first and len(seen) == 1):
+            typer.echo(f"… {label}", err=True)
+
+    return step
+
+
 def _review(action: str, batch_id: str, department: str | None, note: str | None, as_json: bool) -> None:
     from xinyong.db import transaction
     from xinyong.ingestion import service
@@ -214,7 +229,14 @@ def _review(action: str, batch_id: str, department: str | None, note: str | None
             actor = cli_actor(department or batch.unit_key)
             extra: dict[str, Any] = {}
             if action == "approve":
-                result = service.approve(session, batch_id=batch.id, actor=actor, now=clock.now(), note=note)
+                result = service.approve(
+                    session,
+                    batch_id=batch.id,
+                    actor=actor,
+                    now=clock.now(),
+                    note=note,
+                    step=_step_printer(as_json),
+                )
                 extra = {"outcome": result.counts}
             elif action == "return":
                 service.return_batch(
