@@ -137,3 +137,40 @@ def test_the_job_runs_orphaned_uploads_once_and_leaves_fresh_ones_alone(own_db: 
     assert uploads.run(ids[1], resume=True) is None
     assert _batches() == 1
     assert storage.find(got[ids[1]].content_hash) is not None  # the waiting file is kept
+
+
+def test_unfinished_and_recently_failed_uploads_are_listed_with_the_batches(app_client: TestClient) -> None:
+    with db.transaction() as s:
+        queued = uploads.receive(s, uploads.Received(FILE, "排队.csv", "xzcf_fr", "shi_scjgj", staff()))
+        failed = uploads.receive(
+            s, uploads.Received(DATA / "penalties.xls", "失败.xls", "xzcf_fr", "shi_scjgj", staff())
+        )
+        failed.status, failed.error = UploadStatus.FAILED, "处理失败（RuntimeError），文件已保存，可重新处理"
+        old = uploads.receive(
+            s, uploads.Received(DATA / "penalties.jsonl", "旧.jsonl", "xzcf_fr", "shi_scjgj", staff())
+        )
+        old.status = UploadStatus.FAILED
+        old.created_at = clock.now() - uploads.FAILED_LISTED_FOR - dt.timedelta(hours=1)
+        done = uploads.receive(
+            s, uploads.Received(DATA / "penalties_utf8_bom.csv", "完成.csv", "xzcf_fr", "shi_scjgj", staff())
+        )
+        done.status = UploadStatus.DONE
+        elsewhere = uploads.receive(
+            s, uploads.Received(FILE, "武进.csv", "xzcf_fr", "wujin_scjgj", staff("wujin_scjgj"))
+        )
+        ids = queued.id, failed.id, elsewhere.id
+    reporter = progress.Reporter(uploads.KIND, ids[0], every=0)
+    listed = app_client.get("/api/v1/staff/uploads").json()
+    assert [u["upload_id"] for u in listed] == [str(ids[1]), str(ids[0])]  # newest first
+    assert listed[0]["error"].startswith("处理失败") and listed[1]["status_url"].endswith(str(ids[0]))
+    with db.transaction() as s:
+        s.execute(update(IngestUpload).where(IngestUpload.id == ids[0]).values(status=UploadStatus.RUNNING))
+    reporter.step("读取、校验和暂存数据")
+    reporter.rows(15_000)
+    page = app_client.get("/console/ingestion/batches").text
+    assert 'data-testid="uploads"' in page and "排队.csv" in page and "失败.xls" in page
+    assert "已处理 15,000 行" in page and "处理失败（RuntimeError）" in page
+    assert "旧.jsonl" not in page and "完成.csv" not in page and "武进.csv" not in page
+    reporter.close()
+    app_client.app.dependency_overrides[current_actor] = lambda: staff("wujin_scjgj")  # type: ignore[attr-defined]
+    assert [u["upload_id"] for u in app_client.get("/api/v1/staff/uploads").json()] == [str(ids[2])]

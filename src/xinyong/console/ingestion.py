@@ -136,13 +136,15 @@ def _items(session: Any) -> list[tuple[str, str]]:
 
 @router.get("/batches", response_class=HTMLResponse)
 def batches(request: Request, session: DbSession, actor: Reader, status: str | None = None) -> HTMLResponse:
-    rows = service.list_batches(session, units=_units(session, actor), status=status or None, limit=200)
+    units = _units(session, actor)
+    rows = service.list_batches(session, units=units, status=status or None, limit=200)
     return _page(
         request,
         session,
         "batches.html",
         actor,
         batches=rows,
+        uploads=[uploads.view(u) for u in uploads.unfinished(session, units=units, now=clock.now())],
         status=status,
         statuses=[s.value for s in BatchStatus],
         can_submit=actor.has(RECORDS_SUBMIT),

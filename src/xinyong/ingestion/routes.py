@@ -98,13 +98,19 @@ def get_upload(upload_id: uuid.UUID, session: DbSession, actor: Reader) -> dict[
     return body
 
 
+@router.get("/uploads", summary="后台处理的上传文件（未完成的，及近 7 天失败的）")
+def list_uploads(session: DbSession, actor: Reader) -> list[dict[str, Any]]:
+    found = uploads.unfinished(session, units=queries.scope_units(session, actor), now=clock.now())
+    return [uploads.view(u) | {"status_url": f"/api/v1/staff/uploads/{u.id}"} for u in found]
+
+
 @router.get(
     "/batches", response_model=list[BatchListed], summary="报送批次列表（本单位；区县操作员为本辖区各单位）"
 )
 def list_batches(
     session: DbSession,
     actor: Reader,
-    status: Annotated[str | None, Query(description="待审核、已通过、已退回、已撤回或失败")] = None,
+    status: Annotated[str | None, Query(description="待审核、入库中、已通过、已退回、已撤回或失败")] = None,
     unit: Annotated[str | None, Query(description="只看这一单位（须在本人范围内）")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,

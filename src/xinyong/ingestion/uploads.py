@@ -25,18 +25,19 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.auth.actor import Actor
 from xinyong.catalog import queries as catalog
 from xinyong.db import transaction
 from xinyong.errors import NotFound, XinyongError
-from xinyong.ingestion import progress, service, storage
+from xinyong.ingestion import progress, queries, service, storage
 from xinyong.ingestion.models import IngestUpload, UploadStatus
 from xinyong.ingestion.readers import detect_format
 from xinyong.jobs import job
@@ -203,6 +204,23 @@ def view(upload: IngestUpload) -> dict[str, Any]:
         "started_at": upload.started_at,
         "finished_at": upload.finished_at,
     }
+
+
+#: A failed upload stays listed (batches page, ``GET /api/v1/staff/uploads``) this long.
+FAILED_LISTED_FOR = dt.timedelta(days=7)
+
+
+def unfinished(
+    session: Session, *, units: Collection[str] | None, now: dt.datetime, limit: int = 50
+) -> list[IngestUpload]:
+    """Uploads of ``units`` (every unit when None) not yet batches — 排队中, 处理中 — and those that failed
+    in the last :data:`FAILED_LISTED_FOR`, newest first: so a clerk who left the progress page finds them."""
+    waiting = IngestUpload.status.in_([UploadStatus.QUEUED, UploadStatus.RUNNING])
+    failed = (IngestUpload.status == UploadStatus.FAILED) & (
+        IngestUpload.created_at >= now - FAILED_LISTED_FOR
+    )
+    stmt = select(IngestUpload).where(or_(waiting, failed), *queries.within(IngestUpload.unit_key, units))
+    return list(session.scalars(stmt.order_by(IngestUpload.created_at.desc()).limit(limit)))
 
 
 def stale(session: Session, *, now: dt.datetime) -> list[uuid.UUID]:
