@@ -178,6 +178,15 @@ def test_reviewer_approves_a_big_batch_and_the_page_follows_it_until_it_is_onlin
     assert "审核意见：大批次核对无误" in page.locator("main").inner_text()
     assert page.locator("[data-testid=applying]").count() == 0
     screenshot(page, "console-work-background-approved")
+    # The file as the unit sent it, for tracing: a purpose and legal basis first, then the download.
+    form = page.locator("[data-testid=original]")
+    form.locator("select[name=purpose]").select_option("supervision")
+    form.locator("select[name=legal_basis]").select_option("js_credit_regulation")
+    with page.expect_download() as download:
+        form.get_by_role("button", name="下载原始文件").click()
+    saved = Path(download.value.path())
+    assert download.value.suggested_filename == "penalties.xls"
+    assert saved.read_bytes() == FIXTURE.with_name("penalties.xls").read_bytes()
     with transaction() as s:
         batch = s.scalar(select(IngestBatch).where(IngestBatch.id == uuid.UUID(batch_url.rsplit("/", 1)[1])))
         assert batch is not None and (batch.status, batch.apply_attempts) == ("已通过", 1)

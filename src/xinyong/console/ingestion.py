@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Form, Request, UploadFile
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
 from xinyong.auth import service as auth
@@ -34,7 +34,17 @@ from xinyong.config import get_settings
 from xinyong.console.deps import PREFIX, Csrf, render
 from xinyong.console.nav import NavEntry, Queue, register_nav, register_queue
 from xinyong.errors import XinyongError
-from xinyong.ingestion import approvals, exports, privacy, quality, revocations, service, tasks, uploads
+from xinyong.ingestion import (
+    approvals,
+    exports,
+    originals,
+    privacy,
+    quality,
+    revocations,
+    service,
+    tasks,
+    uploads,
+)
 from xinyong.ingestion import queries as batches_queries
 from xinyong.ingestion.models import ROW_STATUS_LABELS, BatchStatus, IngestUpload
 from xinyong.kit import clock
@@ -194,8 +204,22 @@ def _batch(
         can_review=actor.has(RECORDS_REVIEW),
         can_withdraw=actor.has(RECORDS_SUBMIT),
         approval=approvals.view(batch),
+        original=reveal,
+        labels=auth.code_labels(session),
+        actor_purpose=actor.purpose,
+        actor_basis=actor.legal_basis,
         **extra,
     )
+
+
+@router.get("/batches/{batch_id}/file", response_class=Response)
+def original_file(request: Request, batch_id: uuid.UUID, session: DbSession, actor: Reader) -> Response:
+    """The file as the unit sent it (ingestion.originals: read_private, purpose and legal basis; audited)."""
+    try:
+        found = originals.original(session, batch_id=batch_id, actor=actor, path=request.url.path)
+    except XinyongError as exc:
+        return _batch(request, session, actor, batch_id, exc.status_code, error=exc.message)
+    return FileResponse(found.path, media_type=found.media_type, filename=found.filename)
 
 
 @router.get("/batches/{batch_id}", response_class=HTMLResponse)

@@ -9,14 +9,24 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, BackgroundTasks, Depends, Query, Request
 from fastapi.encoders import jsonable_encoder
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import FileResponse, JSONResponse, Response
 from pydantic import ValidationError
 
 from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import BATCHES_READ, QUALITY_READ, RECORDS_REVIEW, RECORDS_SUBMIT, require
 from xinyong.catalog import queries as catalog
 from xinyong.errors import Invalid
-from xinyong.ingestion import approvals, exports, privacy, quality, queries, service, tasks, uploads
+from xinyong.ingestion import (
+    approvals,
+    exports,
+    originals,
+    privacy,
+    quality,
+    queries,
+    service,
+    tasks,
+    uploads,
+)
 from xinyong.ingestion.models import BatchStatus, IngestUpload
 from xinyong.ingestion.schemas import BatchDetail, BatchListed, BatchSummary, ReviewIn, RowsIn
 from xinyong.kit import clock
@@ -135,6 +145,16 @@ def _readable(session: Any, batch_id: uuid.UUID, actor: Actor) -> Any:
 def get_batch(batch_id: uuid.UUID, session: DbSession, actor: Reader) -> dict[str, Any]:
     batch = _readable(session, batch_id, actor)
     return {**service.detail(session, batch), "approval": approvals.view(batch)}
+
+
+@router.get(
+    "/batches/{batch_id}/file",
+    summary="批次的原始文件（未脱敏：须 records.read_private、查询目的与法律依据，记入查询日志）",
+    response_class=FileResponse,
+)
+def get_original(request: Request, batch_id: uuid.UUID, session: DbSession, actor: Reader) -> FileResponse:
+    found = originals.original(session, batch_id=batch_id, actor=actor, path=request.url.path)
+    return FileResponse(found.path, media_type=found.media_type, filename=found.filename)
 
 
 @router.get("/batches/{batch_id}/errors", summary="批次问题清单（JSON、CSV 或 XLSX）")
