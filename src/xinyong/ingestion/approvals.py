@@ -137,9 +137,11 @@ def run(batch_id: uuid.UUID, *, resume: bool = False) -> str | None:
     if error is not None:
         with transaction() as session:
             batch = session.get(IngestBatch, batch_id)
-            if batch is not None and batch.status == BatchStatus.APPLYING:
+            if batch is None:
+                return None
+            if batch.status == BatchStatus.APPLYING:
                 _give_up(session, batch, error)
-        return str(BatchStatus.PENDING)
+            return str(batch.status)  # 待审核; or what another runner left meanwhile
     if search_pending:
         from xinyong.ingestion import tasks
 
