@@ -20,6 +20,7 @@ from xinyong.console import audit as console_audit
 from xinyong.console import deps as console_deps
 from xinyong.console import ingestion as console_ingestion
 from xinyong.console import lists as console_lists
+from xinyong.console import mapping as console_mapping
 from xinyong.console import measures as console_measures
 from xinyong.console import routes as console_routes
 from xinyong.errors import XinyongError
@@ -116,6 +117,7 @@ def create_app() -> FastAPI:
     app.include_router(console_lists.router)
     app.include_router(console_measures.router)
     app.include_router(console_ingestion.router)
+    app.include_router(console_mapping.router)
     console_deps.install(app)
     app.include_router(lists_routes.router)
     app.include_router(ingestion_routes.router)

@@ -190,3 +190,30 @@ def test_reviewer_approves_a_big_batch_and_the_page_follows_it_until_it_is_onlin
     with transaction() as s:
         batch = s.scalar(select(IngestBatch).where(IngestBatch.id == uuid.UUID(batch_url.rsplit("/", 1)[1])))
         assert batch is not None and (batch.status, batch.apply_attempts) == ("已通过", 1)
+
+
+def test_submitter_maps_an_unrecognised_column_and_the_file_is_read_again(
+    live_server: str, page: Any, tmp_path: Path
+) -> None:
+    """A unit's own header (企业名称 for 行政相对人名称): the file is refused, the batch page leads to 列映射,
+    and saving the mapping reads the same stored file again into a batch waiting for review."""
+    text = FIXTURE.read_text(encoding="utf-8-sig").replace("行政相对人名称", "企业名称", 1)
+    own = tmp_path / "本单位格式.csv"
+    own.write_text(text.replace("常市监罚〔2026〕", "常市监罚〔2026〕映射"), encoding="utf-8-sig")
+    _login(page, live_server, _account("submitter"))
+    page.goto(live_server + "/console/ingestion/upload")
+    page.select_option("select[name=item]", "xzcf_fr")
+    page.set_input_files("input[name=file]", str(own))
+    page.get_by_role("button", name="上传并校验").click()
+    page.wait_for_url("**/console/ingestion/batches/*")
+    assert "失败" in page.locator("h1").inner_text()
+    assert "表头缺少必填列：行政相对人名称" in page.locator("main").inner_text()
+    page.click("[data-testid=map-columns]")
+    page.wait_for_url("**/console/ingestion/mapping?*")
+    row = page.locator("#pairs tbody tr").filter(has=page.locator("input[value='企业名称']"))
+    row.locator("select[name=field]").select_option("subject_name")
+    screenshot(page, "console-work-mapping")
+    page.get_by_role("button", name="保存列映射").click()
+    page.wait_for_url("**/console/ingestion/batches/*")
+    assert "待审核" in page.locator("h1").inner_text()
+    assert "通过校验 5" in page.locator("main").inner_text()

@@ -52,3 +52,10 @@ def submit(
 
 def rows_by_no(session: Session, batch_id: Any) -> dict[int, Any]:
     return {r.row_no: r for r in service.preview(session, batch_id, limit=1000)}
+
+
+def trust_feed(session: Session, unit: str = "shi_scjgj", item: str = "xzcf_fr") -> None:
+    """Make the unit's feed of ``item`` trusted (auto-approved), with no saved mapping."""
+    service.save_feed(
+        session, unit_key=unit, item_code=item, mapping={}, trusted=True, actor=staff(), now=clock.now()
+    )

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.builders import company
-from tests.ingestion.helpers import DATA, staff, submit
+from tests.ingestion.helpers import DATA, staff, submit, trust_feed
 from xinyong.ingestion import service
 from xinyong.ingestion.errors import BatchStateError, OutOfScope
 from xinyong.kit import clock
@@ -120,15 +120,7 @@ def test_a_clerk_withdraws_before_review_but_not_after(session: Session) -> None
 
 
 def test_a_trusted_feed_is_approved_automatically(session: Session) -> None:
-    service.save_feed(
-        session,
-        unit_key="shi_scjgj",
-        item_code="xzcf_fr",
-        mapping={},
-        trusted=True,
-        actor=staff(),
-        now=clock.now(),
-    )
+    trust_feed(session)
     sub = submit(session, "penalties_utf8_bom.csv")
     assert sub.batch.status == "已通过" and sub.batch.reviewed_by == service.TRUSTED_REVIEWER
     assert sub.applied is not None and sub.applied.counts["created"] == 5

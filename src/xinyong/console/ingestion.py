@@ -204,6 +204,7 @@ def _batch(
         can_review=actor.has(RECORDS_REVIEW),
         can_withdraw=actor.has(RECORDS_SUBMIT),
         approval=approvals.view(batch),
+        unmapped=service.unknown_columns(session, batch.id),
         original=reveal,
         labels=auth.code_labels(session),
         actor_purpose=actor.purpose,

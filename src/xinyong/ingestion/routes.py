@@ -28,7 +28,15 @@ from xinyong.ingestion import (
     uploads,
 )
 from xinyong.ingestion.models import BatchStatus, IngestUpload
-from xinyong.ingestion.schemas import BatchDetail, BatchListed, BatchSummary, ReviewIn, RowsIn
+from xinyong.ingestion.schemas import (
+    BatchDetail,
+    BatchListed,
+    BatchSummary,
+    FeedOut,
+    MappingIn,
+    ReviewIn,
+    RowsIn,
+)
 from xinyong.kit import clock
 from xinyong.web import DbSession
 
@@ -228,6 +236,35 @@ def return_batch(batch_id: uuid.UUID, body: ReviewIn, session: DbSession, actor:
 def withdraw_batch(batch_id: uuid.UUID, session: DbSession, actor: Submitter) -> dict[str, Any]:
     batch = service.withdraw(session, batch_id=batch_id, actor=actor, now=clock.now())
     return {"batch_id": str(batch.id), "status": batch.status}
+
+
+def _feed_out(session: Any, unit: str, item: str) -> dict[str, Any]:
+    saved = service.feed(session, unit, item)
+    return {
+        "unit": unit,
+        "item": item,
+        "mapping": dict(saved.mapping) if saved else {},
+        "trusted": bool(saved and saved.trusted),
+        "updated_by": saved.updated_by if saved else None,
+        "updated_at": saved.updated_at if saved else None,
+    }
+
+
+@router.get("/feeds/{unit}/{item}", response_model=FeedOut, summary="单位某事项的列映射与是否可信接口")
+def get_feed(unit: str, item: str, session: DbSession, actor: Reader) -> dict[str, Any]:
+    catalog.item_spec(session, item)
+    service.check_unit(session, actor, unit)
+    return _feed_out(session, unit, item)
+
+
+@router.put("/feeds/{unit}/{item}/mapping", response_model=FeedOut, summary="保存单位某事项的列映射")
+def put_mapping(
+    unit: str, item: str, body: MappingIn, session: DbSession, actor: Submitter
+) -> dict[str, Any]:
+    service.save_mapping(
+        session, unit_key=unit, item_code=item, mapping=body.mapping, actor=actor, now=clock.now()
+    )
+    return _feed_out(session, unit, item)
 
 
 @router.get("/quality", summary="数据质量（按单位、月份）")

@@ -84,5 +84,20 @@ class RowsIn(BaseModel):
     mapping: dict[str, str] | None = None
 
 
+class MappingIn(BaseModel):
+    """A unit's column mapping for an item: file header → catalogue field key."""
+
+    mapping: dict[str, str]
+
+
+class FeedOut(BaseModel):
+    unit: str
+    item: str
+    mapping: dict[str, str]
+    trusted: bool
+    updated_by: str | None
+    updated_at: Any
+
+
 class ReviewIn(BaseModel):
     note: str | None = None

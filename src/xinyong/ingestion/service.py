@@ -160,6 +160,37 @@ def save_feed(
     return row
 
 
+def save_mapping(
+    session: Session,
+    *,
+    unit_key: str,
+    item_code: str,
+    mapping: dict[str, str],
+    actor: Actor,
+    now: dt.datetime,
+) -> IngestFeed:
+    """A unit's clerk saves the unit's column mapping for an item (file header → field key; blank pairs
+    dropped). Whether the feed is trusted stays as it was set (``xinyong batches feed``): that is the
+    credit office's decision, not the clerk's."""
+    check_unit(session, actor, unit_key)
+    pairs = {h.strip(): k.strip() for h, k in mapping.items() if h.strip() and k.strip()}
+    saved = feed(session, unit_key, item_code)
+    trusted = bool(saved and saved.trusted)
+    return save_feed(
+        session, unit_key=unit_key, item_code=item_code, mapping=pairs, trusted=trusted, actor=actor, now=now
+    )
+
+
+def unknown_columns(session: Session, batch_id: uuid.UUID) -> list[str]:
+    """The headers of a batch's file that named no field (to be mapped), in file order."""
+    found = session.scalars(
+        select(IngestProblem.column)
+        .where(IngestProblem.batch_id == batch_id, IngestProblem.code == UNKNOWN_COLUMN)
+        .order_by(IngestProblem.id)
+    )
+    return [c for c in found if c]
+
+
 # ----------------------------------------------------------------------------------------------- submit
 
 
@@ -279,7 +310,7 @@ def submit(
             savepoint.rollback()
             refused = exc
     if refused is not None:
-        _fail(session, batch, refused)
+        _fail(session, batch, refused, unknown, item)
     audit_batch(
         session,
         actor,
@@ -333,22 +364,32 @@ def _close(table: FileTable) -> None:
         close()
 
 
-def _fail(session: Session, batch: IngestBatch, exc: FileRefused) -> None:
+def _fail(
+    session: Session, batch: IngestBatch, exc: FileRefused, unknown: list[str], item: CatalogItemSpec
+) -> None:
+    """The file refused whole: its problem, and — so the clerk can map them (console 列映射) — the
+    columns that named no field."""
     batch.status = BatchStatus.FAILED
     batch.rows = batch.accepted = batch.rejected = batch.needs_link = batch.duplicates = 0
-    session.add(
+    code = str(exc.code if exc.code != "file_refused" else "file")
+    found: list[tuple[str | None, str, str, str]] = [(None, code, exc.message, "error")]
+    found += [(h, UNKNOWN_COLUMN, _unknown_message(h, item), "warning") for h in unknown]
+    session.add_all(
         IngestProblem(
-            batch_id=batch.id,
-            row_no=0,
-            column=None,
-            field=None,
-            raw=None,
-            code=str(exc.code if exc.code != "file_refused" else "file"),
-            message=exc.message,
-            severity="error",
+            batch_id=batch.id, row_no=0, column=column, field=None, raw=None, code=c, message=m, severity=sev
         )
+        for column, c, m, sev in found
     )
+    batch.warnings = len(unknown)
     session.flush()
+
+
+#: The problem code of a column that names no field of the item (a warning: the column is ignored).
+UNKNOWN_COLUMN = "column.unknown"
+
+
+def _unknown_message(header: str, item: CatalogItemSpec) -> str:
+    return f"列“{header}”不是事项 {item.name} 的字段，已忽略；可在“列映射”中指定它对应的字段"
 
 
 def audit_batch(
@@ -408,17 +449,7 @@ def _stage(
     linker = Linker(session, item)
     c = _Counters()
     file_problems: list[list[Any]] = [
-        [
-            batch.id,
-            0,
-            h,
-            None,
-            None,
-            "column.unknown",
-            f"列“{h}”不是事项 {item.name} 的字段，已忽略",
-            "warning",
-        ]
-        for h in unknown
+        [batch.id, 0, h, None, None, UNKNOWN_COLUMN, _unknown_message(h, item), "warning"] for h in unknown
     ]
     c.warnings += len(file_problems)
     if file_problems:
