@@ -127,3 +127,12 @@ def test_the_api_reads_and_saves_the_mapping(session: Session, client: Any) -> N
     assert bad.status_code == 422
     unknown = api.get("/api/v1/staff/feeds/shi_scjgj/no_such_item")  # the catalogue is a gate
     assert unknown.status_code == 422 and unknown.json()["error"]["code"] == "unknown_catalog_item"
+
+
+def test_a_batch_of_another_unit_lends_no_headers(session: Session, client: Any, tmp_path: Path) -> None:
+    theirs = submit(session, _renamed(tmp_path), unit="wujin_scjgj", actor=staff("wujin_scjgj")).batch
+    assert service.unknown_columns(session, theirs.id) == ["企业名称"]
+    own = {"item": "xzcf_fr", "unit": "shi_scjgj", "batch": str(theirs.id)}
+    assert _as(client).get("/console/ingestion/mapping", params=own).status_code == 403
+    mine = {"item": "xzcf_fr", "unit": "wujin_scjgj", "batch": str(theirs.id)}
+    assert "企业名称" in _as(client, "wujin_scjgj").get("/console/ingestion/mapping", params=mine).text

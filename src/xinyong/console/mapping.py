@@ -56,7 +56,7 @@ def _form(
     saved = service.feed(session, unit, item)
     if pairs is None:
         pairs = list((saved.mapping if saved else {}).items())
-        waiting = service.unknown_columns(session, batch) if batch else []
+        waiting = _unmapped(session, actor, batch, item=item, unit=unit) if batch else []
         pairs += [(h, "") for h in waiting if h not in dict(pairs)]
     return render(
         request,
@@ -72,6 +72,16 @@ def _form(
         saved=saved,
         **extra,
     )
+
+
+def _unmapped(session: Session, actor: Actor, batch_id: uuid.UUID, *, item: str, unit: str) -> list[str]:
+    """The batch's unrecognised headers — only for a batch of this item and unit (its headers are the
+    unit's file, read under the same scope as the batch page)."""
+    found = service.get(session, batch_id)
+    service.check_unit(session, actor, found.unit_key)
+    if (found.item_code, found.unit_key) != (item, unit):
+        return []
+    return service.unknown_columns(session, found.id)
 
 
 @router.get("/mapping", response_class=HTMLResponse)
