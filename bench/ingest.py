@@ -147,6 +147,9 @@ def phase_ingest(url: str, path: Path) -> dict[str, float]:
             now=clock.now(),
         )
     first = _timed_submit(url, path, actor)
+    # The first submission's workers: later ones inherit this process's high-water mark through
+    # ru_maxrss when spawned (see _peak_mb), which would overstate theirs.
+    workers_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     # After the commit, as `xinyong ingest` does: the new organisations into the public name index.
     from xinyong.ingestion import tasks
 
@@ -173,6 +176,7 @@ def phase_ingest(url: str, path: Path) -> dict[str, float]:
         "again_created": second["created"],
         "again_cpu": second["cpu"],
         "again_server_cpu": second["server_cpu"],
+        "worker_peak_mb": workers_mb,
         **floor,
     }
 
@@ -357,7 +361,7 @@ def child(kind: str, url: str, path: str) -> None:
     result = phase_ingest(url, Path(path)) if kind == "ingest" else phase_baseline(url, Path(path))
     result["peak_mb"] = _peak_mb()
     # The largest staging worker process (they hold a chunk or two each, and their own imports).
-    result["worker_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    result.setdefault("worker_peak_mb", resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)
     print("RESULT " + json.dumps(result))
 
 
