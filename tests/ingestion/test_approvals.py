@@ -216,6 +216,7 @@ def test_the_api_answers_202_and_the_batch_shows_the_outcome(app_client: TestCli
     assert status["status"] == "已通过" and status["review_note"] == "同意"
     assert status["approval"] == {
         "applying": False,
+        "stalled": False,
         "step": None,
         "started_at": status["approval"]["started_at"],
         "attempts": 1,
@@ -234,3 +235,26 @@ def test_outside_the_reviewers_scope_nothing_is_requested(own_db: Any) -> None:
     with db.transaction() as s, pytest.raises(OutOfScope):
         approvals.request(s, batch_id=batch_id, actor=staff("wujin_scjgj"), now=clock.now())
     assert _batch(batch_id).status == BatchStatus.PENDING
+
+
+def test_a_stalled_approval_can_be_run_again_from_its_page(app_client: TestClient) -> None:
+    batch_id = _pending()
+    _requested(batch_id)
+    with db.transaction() as s:  # started 10 minutes ago: still running, as far as anyone can tell
+        recent = clock.now() - dt.timedelta(minutes=10)
+        s.execute(update(IngestBatch).where(IngestBatch.id == batch_id).values(apply_started_at=recent))
+    page = app_client.get(f"/console/ingestion/batches/{batch_id}").text
+    assert 'data-testid="applying"' in page and "apply-stalled" not in page
+    refused = app_client.post(f"/console/ingestion/batches/{batch_id}/resume")
+    assert refused.status_code == 409 and "入库仍在进行中" in refused.text
+    assert _batch(batch_id).status == BatchStatus.APPLYING
+    with db.transaction() as s:  # a process that died 31 minutes ago
+        old = clock.now() - approvals.STALE_AFTER - dt.timedelta(minutes=1)
+        s.execute(update(IngestBatch).where(IngestBatch.id == batch_id).values(apply_started_at=old))
+    page = app_client.get(f"/console/ingestion/batches/{batch_id}").text
+    assert 'data-testid="apply-stalled"' in page and "重新入库" in page and 'http-equiv="refresh"' not in page
+    assert app_client.get(f"/api/v1/staff/batches/{batch_id}").json()["approval"]["stalled"] is True
+    res = app_client.post(f"/console/ingestion/batches/{batch_id}/resume", follow_redirects=False)
+    assert res.status_code == 303
+    batch = _batch(batch_id)
+    assert (batch.status, batch.apply_attempts) == (BatchStatus.APPROVED, 1) and _records() == batch.accepted

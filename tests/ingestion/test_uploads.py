@@ -174,3 +174,25 @@ def test_unfinished_and_recently_failed_uploads_are_listed_with_the_batches(app_
     reporter.close()
     app_client.app.dependency_overrides[current_actor] = lambda: staff("wujin_scjgj")  # type: ignore[attr-defined]
     assert [u["upload_id"] for u in app_client.get("/api/v1/staff/uploads").json()] == [str(ids[2])]
+
+
+def test_a_stalled_upload_can_be_run_again_from_its_page(app_client: TestClient) -> None:
+    with db.transaction() as s:
+        upload = uploads.receive(s, uploads.Received(FILE, "中断.csv", "xzcf_fr", "shi_scjgj", staff()))
+        upload.status, upload.attempts, upload.started_at = UploadStatus.RUNNING, 1, clock.now()
+        upload_id = upload.id
+    refused = app_client.post(f"/console/ingestion/uploads/{upload_id}/resume")
+    assert refused.status_code == 409 and "文件仍在处理或已处理完毕" in refused.text
+    with db.transaction() as s:
+        old = clock.now() - uploads.STALE_AFTER - dt.timedelta(minutes=1)
+        s.execute(update(IngestUpload).where(IngestUpload.id == upload_id).values(started_at=old))
+    page = app_client.get(f"/console/ingestion/uploads/{upload_id}").text
+    assert (
+        'data-testid="upload-stalled"' in page and "重新处理" in page and 'http-equiv="refresh"' not in page
+    )
+    res = app_client.post(f"/console/ingestion/uploads/{upload_id}/resume", follow_redirects=False)
+    assert res.status_code == 303
+    with db.transaction() as s:
+        done = s.get(IngestUpload, upload_id)
+        assert done is not None and (done.status, done.attempts) == (UploadStatus.DONE, 2)
+    assert _batches() == 1

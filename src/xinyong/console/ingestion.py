@@ -263,6 +263,25 @@ def approve(
     return _act(request, session, actor, batch_id, step)
 
 
+@router.post("/batches/{batch_id}/resume", response_class=HTMLResponse)
+def resume_approval(
+    request: Request,
+    batch_id: uuid.UUID,
+    session: DbSession,
+    actor: Reviewer,
+    _csrf: Csrf,
+    background: BackgroundTasks,
+) -> Response:
+    """重新入库: a background approval whose process died, run again now rather than by the nightly job."""
+
+    def step() -> None:
+        background.add_task(
+            approvals.run, approvals.resume(batch_id, session=session, actor=actor), resume=True
+        )
+
+    return _act(request, session, actor, batch_id, step)
+
+
 @router.post("/batches/{batch_id}/return", response_class=HTMLResponse)
 def return_(
     request: Request,
@@ -368,6 +387,32 @@ def upload_progress(request: Request, upload_id: uuid.UUID, session: DbSession, 
     """A big file's progress; reloads itself while it runs, then leads to its batch."""
     upload = uploads.get(session, upload_id, actor)
     return _page(request, session, "upload_progress.html", actor, upload=uploads.view(upload))
+
+
+@router.post("/uploads/{upload_id}/resume", response_class=HTMLResponse)
+def resume_upload(
+    request: Request,
+    upload_id: uuid.UUID,
+    session: DbSession,
+    actor: Submitter,
+    _csrf: Csrf,
+    background: BackgroundTasks,
+) -> Response:
+    """重新处理: an upload whose process died, run again now rather than by the nightly job."""
+    try:
+        background.add_task(uploads.run, uploads.resume(upload_id, session=session, actor=actor), resume=True)
+    except XinyongError as exc:
+        upload = uploads.get(session, upload_id, actor)
+        return _page(
+            request,
+            session,
+            "upload_progress.html",
+            actor,
+            exc.status_code,
+            upload=uploads.view(upload),
+            error=exc.message,
+        )
+    return _see_other(f"{BASE}/uploads/{upload_id}")
 
 
 @router.get("/record", response_class=HTMLResponse)

@@ -35,6 +35,7 @@ from xinyong.config import get_settings
 from xinyong.db import transaction
 from xinyong.errors import XinyongError
 from xinyong.ingestion import progress, service
+from xinyong.ingestion.errors import BatchStateError
 from xinyong.ingestion.models import BatchStatus, IngestBatch
 from xinyong.jobs import job
 from xinyong.kit import clock
@@ -160,6 +161,19 @@ def _give_up(session: Session, batch: IngestBatch, error: str) -> None:
     service.audit_batch(session, SYSTEM, batch, "ingestion.batch_approval_failed", details)
 
 
+def resume(batch_id: uuid.UUID | str, *, session: Session, actor: Actor) -> uuid.UUID:
+    """Check that a 入库中 batch the actor may review has stalled (see :data:`STALE_AFTER`); the caller
+    then runs it again (``run(id, resume=True)``) after its response — instead of waiting for the job."""
+    batch = service.get(session, batch_id)
+    service.check_unit(session, actor, batch.unit_key)
+    service.require_state(batch, BatchStatus.APPLYING)
+    if not _stale(batch, clock.now()):
+        raise BatchStateError(
+            "入库仍在进行中，请稍候；超过 30 分钟仍未完成时可重新入库", details={"batch": str(batch.id)}
+        )
+    return batch.id
+
+
 def _stale(batch: IngestBatch, now: dt.datetime) -> bool:
     return (batch.apply_started_at or batch.reviewed_at or batch.submitted_at) < now - STALE_AFTER
 
@@ -167,8 +181,11 @@ def _stale(batch: IngestBatch, now: dt.datetime) -> bool:
 def view(batch: IngestBatch) -> dict[str, Any]:
     """A background approval as the batch page and ``GET /api/v1/staff/batches/{id}`` show it."""
     state = progress.read(KIND, batch.id) if batch.status == BatchStatus.APPLYING else None
+    applying = batch.status == BatchStatus.APPLYING
     return {
-        "applying": batch.status == BatchStatus.APPLYING,
+        "applying": applying,
+        # Running for longer than STALE_AFTER: its process has most likely died (page: 重新入库).
+        "stalled": applying and _stale(batch, clock.now()),
         "step": state.get("step") if state else None,
         "started_at": batch.apply_started_at,
         "attempts": batch.apply_attempts,

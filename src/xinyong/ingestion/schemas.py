@@ -29,6 +29,8 @@ class ApprovalOut(BaseModel):
     """A background approval (ingestion.approvals): under way (入库中) and its step, or why it failed."""
 
     applying: bool
+    #: 入库中 for longer than 30 minutes: its process has most likely died (may be run again).
+    stalled: bool
     step: str | None
     started_at: Any
     attempts: int

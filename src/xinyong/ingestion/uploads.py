@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from xinyong.auth.actor import Actor
 from xinyong.catalog import queries as catalog
 from xinyong.db import transaction
-from xinyong.errors import NotFound, XinyongError
+from xinyong.errors import Conflict, NotFound, XinyongError
 from xinyong.ingestion import progress, queries, service, storage
 from xinyong.ingestion.models import IngestUpload, UploadStatus
 from xinyong.ingestion.readers import detect_format
@@ -167,6 +167,19 @@ def run(upload_id: uuid.UUID, *, resume: bool = False) -> str | None:
     return str(status)
 
 
+def resume(upload_id: uuid.UUID, *, session: Session, actor: Actor) -> uuid.UUID:
+    """Check that an upload the actor may see has stalled (see :data:`STALE_AFTER`); the caller then runs
+    it again (``run(id, resume=True)``) after its response — instead of waiting for the job."""
+    upload = get(session, upload_id, actor)
+    if upload.status not in (UploadStatus.QUEUED, UploadStatus.RUNNING) or not _stale(upload, clock.now()):
+        raise Conflict(
+            "文件仍在处理或已处理完毕；排队或处理超过 30 分钟仍未完成时可重新处理",
+            code="upload_state",
+            details={"upload": str(upload_id), "status": upload.status},
+        )
+    return upload.id
+
+
 def _stale(upload: IngestUpload, now: dt.datetime) -> bool:
     return (upload.started_at or upload.created_at) < now - STALE_AFTER
 
@@ -190,7 +203,10 @@ def view(upload: IngestUpload) -> dict[str, Any]:
     """An upload as the progress page and ``GET /api/v1/staff/uploads/{id}`` show it."""
     running = upload.status == UploadStatus.RUNNING
     state = progress.read(KIND, upload.id) if running else None
+    waiting = upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
     return {
+        # Queued or running for longer than STALE_AFTER: its process has most likely died (page: 重新处理).
+        "stalled": waiting and _stale(upload, clock.now()),
         "upload_id": str(upload.id),
         "filename": upload.filename,
         "item": upload.item_code,
