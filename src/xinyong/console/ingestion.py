@@ -30,7 +30,6 @@ from xinyong.auth.permissions import (
     require,
 )
 from xinyong.catalog import queries as catalog
-from xinyong.config import get_settings
 from xinyong.console.deps import PREFIX, Csrf, render
 from xinyong.console.nav import NavEntry, Queue, register_nav, register_queue
 from xinyong.errors import XinyongError
@@ -39,6 +38,7 @@ from xinyong.ingestion import (
     exports,
     originals,
     privacy,
+    progress,
     quality,
     revocations,
     service,
@@ -204,9 +204,10 @@ def _batch(
         can_review=actor.has(RECORDS_REVIEW),
         can_withdraw=actor.has(RECORDS_SUBMIT),
         approval=approvals.view(batch),
+        stale_minutes=progress.minutes(approvals.STALE_AFTER),
         unmapped=service.unknown_columns(session, batch.id),
         original=reveal,
-        labels=auth.code_labels(session),
+        labels=auth.code_labels(session) if reveal else None,
         actor_purpose=actor.purpose,
         actor_basis=actor.legal_basis,
         **extra,
@@ -359,14 +360,8 @@ async def upload(
             path = Path(tmp) / name
             path.write_bytes(await file.read())
             unit = department or actor.unit_key or ""
-            sub = uploads.take(
-                session,
-                uploads.Received(path, name, item, unit, actor, encoding or None),
-                background=path.stat().st_size >= get_settings().upload_background_from_bytes,
-            )
-            if isinstance(sub, IngestUpload):
-                background.add_task(uploads.run, sub.id)
-                return _see_other(f"{BASE}/uploads/{sub.id}")
+            received = uploads.Received(path, name, item, unit, actor, encoding or None)
+            return take_file(session, received, background)
     except XinyongError as exc:
         return _page(
             request,
@@ -378,6 +373,15 @@ async def upload(
             units=_unit_choices(session, actor),
             error=exc.message,
         )
+
+
+def take_file(session: Session, received: uploads.Received, background: BackgroundTasks) -> Response:
+    """Turn a received file into its batch — a big one in the background (uploads.in_background) — and
+    lead to the batch page, or to the upload's progress page."""
+    sub = uploads.take(session, received, background=uploads.in_background(received.path))
+    if isinstance(sub, IngestUpload):
+        background.add_task(uploads.run, sub.id)
+        return _see_other(f"{BASE}/uploads/{sub.id}")
     tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
     return _see_other(f"{BASE}/batches/{sub.batch.id}")
 
@@ -386,7 +390,27 @@ async def upload(
 def upload_progress(request: Request, upload_id: uuid.UUID, session: DbSession, actor: Reader) -> Response:
     """A big file's progress; reloads itself while it runs, then leads to its batch."""
     upload = uploads.get(session, upload_id, actor)
-    return _page(request, session, "upload_progress.html", actor, upload=uploads.view(upload))
+    return _upload_page(request, session, actor, upload)
+
+
+def _upload_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    upload: IngestUpload,
+    status_code: int = 200,
+    **extra: Any,
+) -> HTMLResponse:
+    return _page(
+        request,
+        session,
+        "upload_progress.html",
+        actor,
+        status_code,
+        upload=uploads.view(upload),
+        stale_minutes=progress.minutes(uploads.STALE_AFTER),
+        **extra,
+    )
 
 
 @router.post("/uploads/{upload_id}/resume", response_class=HTMLResponse)
@@ -403,15 +427,7 @@ def resume_upload(
         background.add_task(uploads.run, uploads.resume(upload_id, session=session, actor=actor), resume=True)
     except XinyongError as exc:
         upload = uploads.get(session, upload_id, actor)
-        return _page(
-            request,
-            session,
-            "upload_progress.html",
-            actor,
-            exc.status_code,
-            upload=uploads.view(upload),
-            error=exc.message,
-        )
+        return _upload_page(request, session, actor, upload, exc.status_code, error=exc.message)
     return _see_other(f"{BASE}/uploads/{upload_id}")
 
 

@@ -22,11 +22,10 @@ from sqlalchemy.orm import Session
 from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import RECORDS_SUBMIT, require
 from xinyong.catalog import queries as catalog
-from xinyong.config import get_settings
 from xinyong.console.deps import PREFIX, Csrf, render
+from xinyong.console.ingestion import take_file
 from xinyong.errors import NotFound, XinyongError
-from xinyong.ingestion import service, storage, tasks, uploads
-from xinyong.ingestion.models import IngestUpload
+from xinyong.ingestion import service, storage, uploads
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.web import DbSession
@@ -148,11 +147,6 @@ def _reprocess(
     stored = storage.find(old.content_hash)
     if stored is None:
         raise NotFound("原始文件已不在文件库中，请重新上传", details={"content_hash": old.content_hash})
-    received = uploads.Received(stored, old.filename, item, unit, actor, old.encoding)
-    big = stored.stat().st_size >= get_settings().upload_background_from_bytes
-    sub = uploads.take(session, received, background=big)
-    if isinstance(sub, IngestUpload):
-        background.add_task(uploads.run, sub.id)
-        return RedirectResponse(f"{BASE}/uploads/{sub.id}", status_code=303)
-    tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
-    return RedirectResponse(f"{BASE}/batches/{sub.batch.id}", status_code=303)
+    return take_file(
+        session, uploads.Received(stored, old.filename, item, unit, actor, old.encoding), background
+    )

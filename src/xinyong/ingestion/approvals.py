@@ -86,7 +86,7 @@ def _claim(batch_id: uuid.UUID, *, resume: bool) -> tuple[Actor, str | None] | s
         batch = session.scalar(select(IngestBatch).where(IngestBatch.id == batch_id).with_for_update())
         if batch is None or batch.status != BatchStatus.APPLYING:
             return None
-        if resume and not _stale(batch, now):
+        if resume and not _stalled(batch, now):
             return None
         if not resume and batch.apply_started_at is not None:
             return None
@@ -167,25 +167,28 @@ def resume(batch_id: uuid.UUID | str, *, session: Session, actor: Actor) -> uuid
     batch = service.get(session, batch_id)
     service.check_unit(session, actor, batch.unit_key)
     service.require_state(batch, BatchStatus.APPLYING)
-    if not _stale(batch, clock.now()):
+    if not _stalled(batch, clock.now()):
+        minutes = progress.minutes(STALE_AFTER)
         raise BatchStateError(
-            "入库仍在进行中，请稍候；超过 30 分钟仍未完成时可重新入库", details={"batch": str(batch.id)}
+            f"入库仍在进行中，请稍候；超过 {minutes} 分钟仍未完成时可重新入库",
+            details={"batch": str(batch.id)},
         )
     return batch.id
 
 
-def _stale(batch: IngestBatch, now: dt.datetime) -> bool:
-    return (batch.apply_started_at or batch.reviewed_at or batch.submitted_at) < now - STALE_AFTER
+def _stalled(batch: IngestBatch, now: dt.datetime) -> bool:
+    """入库中, and last started (or requested) before :data:`STALE_AFTER`: its process died."""
+    since = batch.apply_started_at or batch.reviewed_at or batch.submitted_at
+    return batch.status == BatchStatus.APPLYING and since < now - STALE_AFTER
 
 
 def view(batch: IngestBatch) -> dict[str, Any]:
     """A background approval as the batch page and ``GET /api/v1/staff/batches/{id}`` show it."""
-    state = progress.read(KIND, batch.id) if batch.status == BatchStatus.APPLYING else None
     applying = batch.status == BatchStatus.APPLYING
+    state = progress.read(KIND, batch.id) if applying else None
     return {
         "applying": applying,
-        # Running for longer than STALE_AFTER: its process has most likely died (page: 重新入库).
-        "stalled": applying and _stale(batch, clock.now()),
+        "stalled": _stalled(batch, clock.now()),  # the page offers 重新入库
         "step": state.get("step") if state else None,
         "started_at": batch.apply_started_at,
         "attempts": batch.apply_attempts,

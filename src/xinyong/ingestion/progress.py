@@ -19,6 +19,7 @@ worker serves the request. Where it lives, decided:
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import tempfile
@@ -96,6 +97,11 @@ def clear(kind: str, key: object) -> None:
         _path(kind, str(key)).unlink()
     except OSError:
         return
+
+
+def minutes(span: dt.timedelta) -> int:
+    """A staleness threshold in whole minutes, for the messages that name it."""
+    return int(span.total_seconds() // 60)
 
 
 def resume_all(session: Session, found: Sequence[Any], run: Callable[..., str | None]) -> dict[str, Any]:

@@ -100,8 +100,7 @@ async def submit_batch(
     sub = await _submit(request, session, actor)
     if isinstance(sub, IngestUpload):
         background.add_task(uploads.run, sub.id)
-        body = uploads.view(sub) | {"status_url": f"/api/v1/staff/uploads/{sub.id}"}
-        return JSONResponse(jsonable_encoder(body), status_code=202)
+        return JSONResponse(jsonable_encoder(_upload_out(sub)), status_code=202)
     tasks.follow_up(background, sub.batch.id, sub.batch.search_pending)
     body = service.summary(session, sub.batch)
     return JSONResponse(body, status_code=201 if sub.new else 200)
@@ -119,7 +118,12 @@ def get_upload(upload_id: uuid.UUID, session: DbSession, actor: Reader) -> dict[
 @router.get("/uploads", summary="后台处理的上传文件（未完成的，及近 7 天失败的）")
 def list_uploads(session: DbSession, actor: Reader) -> list[dict[str, Any]]:
     found = uploads.unfinished(session, units=queries.scope_units(session, actor), now=clock.now())
-    return [uploads.view(u) | {"status_url": f"/api/v1/staff/uploads/{u.id}"} for u in found]
+    return [_upload_out(u) for u in found]
+
+
+def _upload_out(upload: IngestUpload) -> dict[str, Any]:
+    """An upload as the API gives it, with the address to follow it at."""
+    return uploads.view(upload) | {"status_url": f"/api/v1/staff/uploads/{upload.id}"}
 
 
 @router.get(

@@ -35,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.auth.actor import Actor
 from xinyong.catalog import queries as catalog
+from xinyong.config import get_settings
 from xinyong.db import transaction
 from xinyong.errors import Conflict, NotFound, XinyongError
 from xinyong.ingestion import progress, queries, service, storage
@@ -49,6 +50,13 @@ STALE_AFTER = dt.timedelta(minutes=30)
 MAX_ATTEMPTS = 3
 #: ingestion.progress's kind for uploads.
 KIND = "upload"
+#: Not yet a batch: waiting for its run, or in it.
+WAITING = (UploadStatus.QUEUED, UploadStatus.RUNNING)
+
+
+def in_background(path: Path) -> bool:
+    """Whether the console turns this file into its batch in the background (by its size)."""
+    return path.stat().st_size >= get_settings().upload_background_from_bytes
 
 
 @dataclass(frozen=True)
@@ -171,23 +179,22 @@ def resume(upload_id: uuid.UUID, *, session: Session, actor: Actor) -> uuid.UUID
     """Check that an upload the actor may see has stalled (see :data:`STALE_AFTER`); the caller then runs
     it again (``run(id, resume=True)``) after its response — instead of waiting for the job."""
     upload = get(session, upload_id, actor)
-    if upload.status not in (UploadStatus.QUEUED, UploadStatus.RUNNING) or not _stale(upload, clock.now()):
+    if not _stalled(upload, clock.now()):
         raise Conflict(
-            "文件仍在处理或已处理完毕；排队或处理超过 30 分钟仍未完成时可重新处理",
+            f"文件仍在处理或已处理完毕；排队或处理超过 {progress.minutes(STALE_AFTER)} 分钟仍未完成时可重新处理",
             code="upload_state",
             details={"upload": str(upload_id), "status": upload.status},
         )
     return upload.id
 
 
-def _stale(upload: IngestUpload, now: dt.datetime) -> bool:
-    return (upload.started_at or upload.created_at) < now - STALE_AFTER
+def _stalled(upload: IngestUpload, now: dt.datetime) -> bool:
+    """Not yet a batch, and last started (or received) before :data:`STALE_AFTER`: its process died."""
+    return upload.status in WAITING and (upload.started_at or upload.created_at) < now - STALE_AFTER
 
 
 def _runnable(upload: IngestUpload, *, now: dt.datetime, resume: bool) -> bool:
-    if resume:
-        return upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING) and _stale(upload, now)
-    return upload.status == UploadStatus.QUEUED
+    return _stalled(upload, now) if resume else upload.status == UploadStatus.QUEUED
 
 
 def get(session: Session, upload_id: uuid.UUID, actor: Actor) -> IngestUpload:
@@ -201,12 +208,9 @@ def get(session: Session, upload_id: uuid.UUID, actor: Actor) -> IngestUpload:
 
 def view(upload: IngestUpload) -> dict[str, Any]:
     """An upload as the progress page and ``GET /api/v1/staff/uploads/{id}`` show it."""
-    running = upload.status == UploadStatus.RUNNING
-    state = progress.read(KIND, upload.id) if running else None
-    waiting = upload.status in (UploadStatus.QUEUED, UploadStatus.RUNNING)
+    state = progress.read(KIND, upload.id) if upload.status == UploadStatus.RUNNING else None
     return {
-        # Queued or running for longer than STALE_AFTER: its process has most likely died (page: 重新处理).
-        "stalled": waiting and _stale(upload, clock.now()),
+        "stalled": _stalled(upload, clock.now()),  # the page offers 重新处理
         "upload_id": str(upload.id),
         "filename": upload.filename,
         "item": upload.item_code,
@@ -231,7 +235,7 @@ def unfinished(
 ) -> list[IngestUpload]:
     """Uploads of ``units`` (every unit when None) not yet batches — 排队中, 处理中 — and those that failed
     in the last :data:`FAILED_LISTED_FOR`, newest first: so a clerk who left the progress page finds them."""
-    waiting = IngestUpload.status.in_([UploadStatus.QUEUED, UploadStatus.RUNNING])
+    waiting = IngestUpload.status.in_(WAITING)
     failed = (IngestUpload.status == UploadStatus.FAILED) & (
         IngestUpload.created_at >= now - FAILED_LISTED_FOR
     )
@@ -244,7 +248,7 @@ def stale(session: Session, *, now: dt.datetime) -> list[uuid.UUID]:
     return progress.orphaned(
         session,
         IngestUpload.id,
-        waiting=IngestUpload.status.in_([UploadStatus.QUEUED, UploadStatus.RUNNING]),
+        waiting=IngestUpload.status.in_(WAITING),
         started=IngestUpload.started_at,
         since=IngestUpload.created_at,
         cutoff=now - STALE_AFTER,
