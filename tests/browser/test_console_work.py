@@ -105,17 +105,27 @@ def test_district_operator_submits_for_a_district_unit_and_drills_into_its_quali
     page.get_by_role("button", name="上传并校验").click()
     page.wait_for_url("**/console/ingestion/batches/*")
     header = page.locator("main .card").first.inner_text()
-    assert "wujin_scjgj" in header and "报送人 浏览器district_operator（b_district_operator_" in header
+    assert (
+        "报送单位 常州市武进区市场监督管理局" in header
+        and "报送人 浏览器district_operator（b_district_operator_" in header
+    )
     page.goto(live_server + "/console/")
     assert _queue_count(page, "pending_batches") == pending + 1  # a district unit's batch is in its queue
     page.goto(live_server + "/console/ingestion/quality?unit=wujin_scjgj")
+    series = page.evaluate(
+        "() => echarts.getInstanceByDom(document.getElementById('chart')).getOption().series.map(s => s.name)"
+    )
+    assert series == ["完整性", "准确性", "及时性", "一致性"]  # the table's order, not tojson's sorted keys
     rules = page.locator("[data-testid=rules] tbody tr")
     assert rules.count() >= 1 and "uscc" in page.locator("[data-testid=rules]").inner_text()
     page.locator("[data-testid=month-batches] tbody tr a").first.click()
     page.wait_for_url("**/console/ingestion/batches/*")
-    page.locator("[data-testid=rule-filter] a").first.click()
+    first_rule = page.locator("[data-testid=rule-filter] a").first
+    code, name = first_rule.get_attribute("title"), first_rule.inner_text().split("（")[0]
+    first_rule.click()
     page.wait_for_url("**code=*")
-    assert "规则" in page.locator("h2", has_text="问题").inner_text()
+    assert page.locator("h2", has_text="问题").inner_text().startswith(f"问题：{name} {code}")
+    assert name != code  # the rule is named in Chinese
     screenshot(page, "console-work-district-quality")
 
 

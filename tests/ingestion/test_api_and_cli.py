@@ -55,12 +55,22 @@ def test_multipart_upload_then_read_the_batch_and_its_errors(api) -> None:  # ty
     csv_text = api.get(f"/api/v1/staff/batches/{body['batch_id']}/errors?format=csv").content.decode(
         "utf-8-sig"
     )
-    assert csv_text.splitlines()[0] == "行号,列,字段,原始值,规则,说明,级别" and "uscc.checksum" in csv_text
+    assert csv_text.splitlines()[0] == "行号,列,字段,原始值,规则,规则名称,说明,级别"
+    assert "uscc.checksum,统一社会信用代码校验位错误," in csv_text
     xlsx = api.get(f"/api/v1/staff/batches/{body['batch_id']}/errors?format=xlsx").content
     sheet = load_workbook(io.BytesIO(xlsx)).active
     assert sheet.cell(row=1, column=5).value == "规则" and sheet.max_row == len(errors) + 1
+    named = {
+        sheet.cell(row=r, column=5).value: sheet.cell(row=r, column=6).value
+        for r in range(2, sheet.max_row + 1)
+    }
+    assert named["uscc.checksum"] == "统一社会信用代码校验位错误"
     page = api.get(f"/console/ingestion/batches/{body['batch_id']}")
     assert page.status_code == 200 and "审核通过" in page.text and "uscc.checksum" in page.text
+    assert "报送单位 常州市市场监督管理局" in page.text  # the unit by name, not its key
+    listing = api.get("/console/ingestion/batches").text
+    row = listing.split(f'data-batch="{body["batch_id"]}"')[1].split("</tr>")[0]
+    assert "行政处罚（法人和非法人组织）" in row and "常州市市场监督管理局" in row and "shi_scjgj" not in row
     res = api.post(
         f"/console/ingestion/batches/{body['batch_id']}/approve",
         data={"note": "同意"},
@@ -189,13 +199,18 @@ def test_problems_filtered_by_rule_in_the_console_and_the_api(api) -> None:  # t
     only = api.get(f"/api/v1/staff/batches/{batch_id}/errors", params={"code": "uscc.checksum"}).json()
     assert only["errors"] == [p for p in everything if p["code"] == "uscc.checksum"]
     page = api.get(f"/console/ingestion/batches/{batch_id}", params={"code": "uscc.checksum"}).text
-    assert 'data-testid="rule-filter"' in page and "规则 <code>uscc.checksum</code>" in page
+    assert (
+        'data-testid="rule-filter"' in page
+        and "：统一社会信用代码校验位错误 <code>uscc.checksum</code>" in page
+    )
+    assert 'title="uscc.checksum">统一社会信用代码校验位错误（' in page
     assert 'data-status="rejected">有错误</td>' in page and 'data-status="accepted">通过</td>' in page
     table = page.split("<h2>问题")[1].split("<h2>预览")[0]
-    assert "<td>uscc.checksum</td>" in table
-    assert not any(f"<td>{c}</td>" in table for c in codes - {"uscc.checksum"})
+    assert '<td data-code="uscc.checksum">统一社会信用代码校验位错误 <small' in table
+    assert not any(f'data-code="{c}"' in table for c in codes - {"uscc.checksum"})
     drill = api.get("/console/ingestion/quality", params={"unit": "shi_scjgj"}).text
-    assert 'data-testid="rules"' in drill and "uscc.checksum" in drill and batch_id in drill
+    assert 'data-testid="rules"' in drill and batch_id in drill
+    assert '<td data-code="uscc.checksum">统一社会信用代码校验位错误 <small' in drill
     api_drill = api.get(
         "/api/v1/staff/quality", params={"month": clock.today().strftime("%Y-%m"), "unit": "shi_scjgj"}
     ).json()

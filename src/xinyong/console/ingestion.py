@@ -47,6 +47,7 @@ from xinyong.ingestion import (
 )
 from xinyong.ingestion import queries as batches_queries
 from xinyong.ingestion.models import ROW_STATUS_LABELS, BatchStatus, IngestUpload
+from xinyong.ingestion.rule_names import rule_name
 from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.web import DbSession
@@ -133,7 +134,17 @@ for _q in (
 def _page(
     request: Request, session: Session, name: str, actor: Actor, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
-    return render(request, session, actor, f"ingestion/{name}", status_code, **context)
+    return render(request, session, actor, f"ingestion/{name}", status_code, **_names(session), **context)
+
+
+def _names(session: Session) -> dict[str, Any]:
+    """What the ingestion pages name in Chinese: units, catalogue items and the rules problems cite
+    (the keys and codes stay in links and filters)."""
+    return {
+        "unit_names": {u.key: u.name for u in org.units(session)},
+        "item_names": dict(_items(session)),
+        "rule_name": rule_name,
+    }
 
 
 def _see_other(url: str) -> RedirectResponse:
@@ -210,6 +221,7 @@ def _batch(
         labels=auth.code_labels(session) if reveal else None,
         actor_purpose=actor.purpose,
         actor_basis=actor.legal_basis,
+        **_names(session),
         **extra,
     )
 
@@ -550,16 +562,21 @@ def quality_page(
     rows = quality.report(session, month=month, unit_key=unit, units=units, drill=unit is not None)
     chart = {
         "units": [r.unit_name for r in rows],
-        "series": {
-            name: [
-                None if getattr(r, key).value is None else round(getattr(r, key).value * 100, 1) for r in rows
-            ]
+        # A list, not a dict: the template's tojson sorts a dict's keys, which would put 一致性 first.
+        "series": [
+            {
+                "name": name,
+                "data": [
+                    None if getattr(r, key).value is None else round(getattr(r, key).value * 100, 1)
+                    for r in rows
+                ],
+            }
             for key, name in (
                 ("completeness", "完整性"),
                 ("accuracy", "准确性"),
                 ("timeliness", "及时性"),
                 ("consistency", "一致性"),
             )
-        },
+        ],
     }
     return _page(request, session, "quality.html", actor, rows=rows, month=month, unit=unit, chart=chart)

@@ -18,6 +18,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from xinyong.catalog.schemas import CatalogItemSpec, FieldType
+from xinyong.ingestion.rule_names import rule_name
 
 PROBLEM_HEADERS = [
     ("row", "行号"),
@@ -25,6 +26,7 @@ PROBLEM_HEADERS = [
     ("field", "字段"),
     ("raw", "原始值"),
     ("code", "规则"),
+    ("rule_name", "规则名称"),
     ("message", "说明"),
     ("severity", "级别"),
 ]
@@ -72,13 +74,19 @@ def item_template(item: CatalogItemSpec) -> bytes:
     return buf.getvalue()
 
 
+def _problem_cells(p: dict[str, Any]) -> list[Any]:
+    """One problem's cells under :data:`PROBLEM_HEADERS`: the rule's Chinese name beside its code."""
+    named = {**p, "rule_name": rule_name(p.get("code"))}
+    return ["" if named.get(k) is None else named[k] for k, _ in PROBLEM_HEADERS]
+
+
 def problems_csv(problems: Iterable[dict[str, Any]]) -> bytes:
     """Problems as CSV (UTF-8 with BOM, so Excel opens it with Chinese intact)."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     writer.writerow([label for _, label in PROBLEM_HEADERS])
     for p in problems:
-        writer.writerow(["" if p.get(k) is None else p[k] for k, _ in PROBLEM_HEADERS])
+        writer.writerow(_problem_cells(p))
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
@@ -87,7 +95,7 @@ def problems_xlsx(problems: Iterable[dict[str, Any]]) -> bytes:
     ws = wb.create_sheet("问题清单")
     ws.append([label for _, label in PROBLEM_HEADERS])
     for p in problems:
-        ws.append(["" if p.get(k) is None else p[k] for k, _ in PROBLEM_HEADERS])
+        ws.append(_problem_cells(p))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
