@@ -227,3 +227,42 @@ def test_submitter_maps_an_unrecognised_column_and_the_file_is_read_again(
     page.wait_for_url("**/console/ingestion/batches/*")
     assert "待审核" in page.locator("h1").inner_text()
     assert "通过校验 5" in page.locator("main").inner_text()
+
+
+def test_submitter_enters_one_record_corrects_it_on_the_form_and_submits(live_server: str, page: Any) -> None:
+    from xinyong.kit.identifiers import make_uscc
+
+    good = make_uscc("9", "1", "320412", "MA1REC08")
+    bad = good[:-1] + ("0" if good[-1] != "0" else "1")
+
+    def field(key: str) -> Any:  # the control of one catalogue field (its label ends in a * when required)
+        return page.locator(f"#f-{key}")
+
+    _login(page, live_server, _account("submitter"))
+    page.goto(live_server + "/console/ingestion/record?item=xzcf_fr")
+    deciding = page.locator("[data-unit-field=name]").first
+    assert deciding.input_value() == "常州市市场监督管理局"  # the unit's own name, filled in
+    field("subject_name").fill("常州单录浏览器测试有限公司")
+    field("subject_category").select_option("法人及非法人组织")
+    field("subject_code").fill(bad)
+    field("legal_rep").fill("赵六")
+    field("decision_no").fill(f"常市监罚〔2026〕单录{uuid.uuid4().hex[:6]}号")
+    field("violation_type").fill("虚假宣传")
+    field("facts").fill("发布虚假广告。")
+    field("legal_basis").fill("《中华人民共和国广告法》第五十五条")
+    page.get_by_label("警告", exact=True).check()
+    field("penalty_content").fill("警告")
+    field("decision_date").fill("2026-11-20")
+    field("valid_to").fill("2027-11-20")
+    page.get_by_role("button", name="提交审核").click()
+    alert = page.locator("[data-testid=record-problems]")
+    assert "有 1 处错误" in alert.inner_text()
+    code_field = page.locator("[data-field] >> [data-code='uscc.checksum']")
+    assert "校验位错误" in code_field.inner_text()
+    assert field("subject_name").input_value() == "常州单录浏览器测试有限公司"  # kept
+    assert page.get_by_label("警告", exact=True).is_checked()
+    screenshot(page, "console-work-record-errors")
+    field("subject_code").fill(good)
+    page.get_by_role("button", name="提交审核").click()
+    page.wait_for_url("**/console/ingestion/batches/*")
+    assert "待审核" in page.locator("h1").inner_text() and "通过校验 1" in page.locator("main").inner_text()

@@ -30,6 +30,7 @@ from xinyong.auth.permissions import (
     require,
 )
 from xinyong.catalog import queries as catalog
+from xinyong.catalog.schemas import CatalogItemSpec, FieldRole, FieldType
 from xinyong.console.deps import PREFIX, Csrf, render
 from xinyong.console.nav import NavEntry, Queue, register_nav, register_queue
 from xinyong.errors import XinyongError
@@ -443,29 +444,95 @@ def resume_upload(
     return _see_other(f"{BASE}/uploads/{upload_id}")
 
 
-@router.get("/record", response_class=HTMLResponse)
-def record_form(
-    request: Request, session: DbSession, actor: Submitter, item: str = "xzcf_fr"
+#: The unit fields the single-record form fills in with the submitting unit (data-unit-field: name/uscc).
+_UNIT_ROLES = {
+    FieldRole.DECIDING_UNIT_NAME: "name",
+    FieldRole.DECIDING_UNIT_CODE: "uscc",
+    FieldRole.SOURCE_UNIT_NAME: "name",
+    FieldRole.SOURCE_UNIT_CODE: "uscc",
+}
+
+
+def _record_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    spec: CatalogItemSpec,
+    *,
+    department: str | None,
+    values: dict[str, Any] | None = None,
+    problems: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+    error: str | None = None,
 ) -> HTMLResponse:
-    spec = catalog.item_spec(session, item)
+    """The single-record form: empty with the unit's own name and code filled in, or as the clerk sent
+    it with each problem under its field (rows' problems without a field above the form)."""
+    units = _unit_choices(session, actor)
+    chosen = next((u for u in units if u.key == department), units[0] if units else None)
+    unit_fields = {
+        f.key: attr for role, attr in _UNIT_ROLES.items() if (f := spec.field_by_role(role)) is not None
+    }
+    if values is None:
+        values = {k: getattr(chosen, attr) for k, attr in unit_fields.items()} if chosen else {}
+    problems = problems or []
+    by_field: dict[str, list[dict[str, Any]]] = {}
+    for p in problems:
+        by_field.setdefault(p["field"] or "", []).append(p)
     return _page(
         request,
         session,
         "record.html",
         actor,
+        status_code,
         items=_items(session),
         item=spec,
-        units=_unit_choices(session, actor),
+        units=units,
+        department=chosen.key if chosen else None,
+        values=values,
+        unit_fields=unit_fields,
+        field_problems=by_field,
+        row_problems=by_field.get("", []),
+        errors=sum(1 for p in problems if p["severity"] == "error"),
+        error=error,
     )
+
+
+@router.get("/record", response_class=HTMLResponse)
+def record_form(
+    request: Request, session: DbSession, actor: Submitter, item: str = "xzcf_fr"
+) -> HTMLResponse:
+    spec = catalog.item_spec(session, item)
+    return _record_page(request, session, actor, spec, department=actor.unit_key)
 
 
 @router.post("/record", response_class=HTMLResponse)
 async def record_submit(request: Request, session: DbSession, actor: Submitter, _csrf: Csrf) -> Response:
+    """Checked first (service.check_objects): a row with errors comes back as the form, filled in as sent,
+    and nothing is stored; a row without errors becomes a batch of one for review (warnings shown there)."""
     form = await request.form()
     item = str(form.get("_item") or "")
     department = str(form.get("_department") or actor.unit_key or "")
     spec = catalog.item_spec(session, item)
-    row = {f.key: str(form.get(f.key) or "") for f in spec.fields if form.get(f.key)}
+    values: dict[str, Any] = {}
+    row: dict[str, str] = {}
+    for f in spec.fields:
+        if f.type is FieldType.CODE_LIST and f.codes:
+            chosen = [str(v) for v in form.getlist(f.key) if str(v).strip()]
+            values[f.key], row[f.key] = chosen, "；".join(chosen)
+        else:
+            values[f.key] = row[f.key] = str(form.get(f.key) or "").strip()
+    problems = service.check_objects(session, item_code=item, objects=[row], today=clock.today())
+    if any(p["severity"] == "error" for p in problems):
+        return _record_page(
+            request,
+            session,
+            actor,
+            spec,
+            department=department,
+            values=values,
+            problems=problems,
+            status_code=422,
+        )
     try:
         with session.begin_nested():
             sub = service.submit(
@@ -479,15 +546,14 @@ async def record_submit(request: Request, session: DbSession, actor: Submitter, 
                 filename="单条录入.json",
             )
     except XinyongError as exc:
-        return _page(
+        return _record_page(
             request,
             session,
-            "record.html",
             actor,
-            exc.status_code,
-            items=_items(session),
-            item=spec,
-            units=_unit_choices(session, actor),
+            spec,
+            department=department,
+            values=values,
+            status_code=exc.status_code,
             error=exc.message,
         )
     return _see_other(f"{BASE}/batches/{sub.batch.id}")

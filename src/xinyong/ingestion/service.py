@@ -333,6 +333,36 @@ def submit(
     return Submission(batch, True, applied)
 
 
+def check_objects(
+    session: Session, *, item_code: str, objects: list[dict[str, Any]], today: dt.date
+) -> list[dict[str, Any]]:
+    """The problems ``objects`` would be staged with — normalising, the item's rules, identifier checks,
+    the link plan — without storing anything: the console's single-record form shows them beside the
+    fields and keeps what the clerk typed, instead of leaving a batch of one rejected row. Same shape as
+    :func:`iter_problems`. Checks that need the stored data (duplicates against earlier batches, name
+    candidates) happen when the row is submitted."""
+    item = catalog.item_spec(session, item_code)
+    table = rows_from_objects(objects)
+    mapping, _ = resolve_mapping(item, table.header, None, None)
+    spec = preparing.PrepareSpec(
+        batch_id=uuid.UUID(int=0),
+        item=item,
+        header=table.header,
+        mapping=mapping,
+        today=today,
+        rules=current_rules(session),
+        units_by_uscc=org.units_by_uscc(session),
+        encode_json=False,
+    )
+    preparer = preparing.Preparer(spec)
+    keys = PROBLEM_COLUMNS[1:]
+    keys[0] = "row"
+    found: list[dict[str, Any]] = []
+    for chunk in preparing.chunks(table.rows, CHUNK):
+        found.extend(dict(zip(keys, p[1:], strict=True)) for p in preparer(chunk).problems)
+    return found
+
+
 def _workers(path: Path | None) -> int:
     """Worker processes for preparing a file's rows: only big files pay for starting them."""
     if path is None or path.stat().st_size < preparing.PARALLEL_FROM_BYTES:
