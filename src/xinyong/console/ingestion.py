@@ -521,8 +521,8 @@ async def record_submit(request: Request, session: DbSession, actor: Submitter, 
             values[f.key], row[f.key] = chosen, "；".join(chosen)
         else:
             values[f.key] = row[f.key] = str(form.get(f.key) or "").strip()
-    problems = service.check_objects(session, item_code=item, objects=[row], today=clock.today())
-    if any(p["severity"] == "error" for p in problems):
+
+    def again(status_code: int, **shown: Any) -> HTMLResponse:  # the form as sent, with why it came back
         return _record_page(
             request,
             session,
@@ -530,9 +530,13 @@ async def record_submit(request: Request, session: DbSession, actor: Submitter, 
             spec,
             department=department,
             values=values,
-            problems=problems,
-            status_code=422,
+            status_code=status_code,
+            **shown,
         )
+
+    problems = service.check_objects(session, item_code=item, objects=[row], today=clock.today())
+    if any(p["severity"] == "error" for p in problems):
+        return again(422, problems=problems)
     try:
         with session.begin_nested():
             sub = service.submit(
@@ -546,16 +550,7 @@ async def record_submit(request: Request, session: DbSession, actor: Submitter, 
                 filename="单条录入.json",
             )
     except XinyongError as exc:
-        return _record_page(
-            request,
-            session,
-            actor,
-            spec,
-            department=department,
-            values=values,
-            status_code=exc.status_code,
-            error=exc.message,
-        )
+        return again(exc.status_code, error=exc.message)
     return _see_other(f"{BASE}/batches/{sub.batch.id}")
 
 
