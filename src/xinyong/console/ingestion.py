@@ -564,16 +564,38 @@ def template(item: str, session: DbSession, actor: Reader) -> Response:
     )
 
 
-@router.get("/revocations", response_class=HTMLResponse)
-def revocations_page(request: Request, session: DbSession, actor: Revoker) -> HTMLResponse:
+def _revocations_page(
+    request: Request,
+    session: Session,
+    actor: Actor,
+    *,
+    q: str = "",
+    status_code: int = 200,
+    error: str | None = None,
+) -> HTMLResponse:
+    """Find a decision by its number or the subject's code, revoke it from the result; the unit's
+    revocations below, each named by its decision and subject."""
+    units = _units(session, actor)
+    rows = revocations.listing(session, units=units)
     return _page(
         request,
         session,
         "revocations.html",
         actor,
-        rows=revocations.listing(session, units=_units(session, actor)),
+        status_code,
+        q=q,
+        found=revocations.find(session, query=q, units=units) if q.strip() else None,
+        find_limit=revocations.FIND_LIMIT,
+        rows=rows,
+        decisions=revocations.described(session, {r.record_id for r in rows}),
+        error=error,
         today=clock.today(),
     )
+
+
+@router.get("/revocations", response_class=HTMLResponse)
+def revocations_page(request: Request, session: DbSession, actor: Revoker, q: str = "") -> HTMLResponse:
+    return _revocations_page(request, session, actor, q=q)
 
 
 @router.post("/revocations", response_class=HTMLResponse)
@@ -585,6 +607,7 @@ def revoke(
     record_id: Annotated[uuid.UUID, Form()],
     reason: Annotated[str, Form()],
     revoked_on: Annotated[dt.date, Form()],
+    q: Annotated[str, Form()] = "",
 ) -> Response:
     try:
         with session.begin_nested():
@@ -597,16 +620,7 @@ def revoke(
                 now=clock.now(),
             )
     except XinyongError as exc:
-        return _page(
-            request,
-            session,
-            "revocations.html",
-            actor,
-            exc.status_code,
-            rows=revocations.listing(session, units=_units(session, actor)),
-            error=exc.message,
-            today=clock.today(),
-        )
+        return _revocations_page(request, session, actor, q=q, status_code=exc.status_code, error=exc.message)
     return _see_other(f"{BASE}/revocations")
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.auth.actor import Actor
@@ -32,6 +32,7 @@ from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecord, Lifecycle
+from xinyong.subjects.models import Subject
 
 DEADLINE_WORKDAYS = 3
 REASON_HEADERS = ("撤销原因", "撤销理由", "原因")
@@ -174,3 +175,84 @@ def listing(session: Session, *, units: Collection[str] | None = None, limit: in
     stmt = select(Revocation)
     stmt = stmt.where(*within(Revocation.unit_key, units))
     return list(session.scalars(stmt.order_by(Revocation.processed_at.desc()).limit(limit)))
+
+
+@dataclass(frozen=True)
+class Decision:
+    """A record as the revocation page shows it: what a clerk recognises a decision by."""
+
+    record_id: uuid.UUID
+    item_name: str
+    decision_no: str | None
+    decision_date: dt.date | None
+    subject_name: str
+    subject_code: str | None
+    lifecycle: str
+
+
+#: At most this many decisions answer one search on the revocation page.
+FIND_LIMIT = 20
+
+
+def find(
+    session: Session, *, query: str, units: Collection[str] | None, limit: int = FIND_LIMIT
+) -> list[Decision]:
+    """Decisions of ``units`` (decided or sent by one of them; every unit when None) a clerk may mean by
+    ``query``: part of the 决定书文号, the subject's unified social credit code, or the record id. Clerks know
+    decisions by their number, never by the platform's record id, which is what revoking needs."""
+    text = clean(query)
+    if not text:
+        return []
+    try:
+        match = CreditRecord.id == uuid.UUID(text)
+    except ValueError:
+        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        match = or_(CreditRecord.decision_no.like(pattern, escape="\\"), Subject.uscc == text.upper())
+    stmt = _decisions().where(match)
+    if units is not None:
+        scope = sorted(units)
+        stmt = stmt.where(
+            or_(CreditRecord.providing_unit_key.in_(scope), CreditRecord.deciding_unit_key.in_(scope))
+        )
+    stmt = stmt.order_by(CreditRecord.decision_date.desc().nulls_last(), CreditRecord.id).limit(limit)
+    return _described(session, stmt)
+
+
+def described(session: Session, record_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Decision]:
+    """The decisions behind ``record_ids`` (the revocation list names them, not their ids)."""
+    if not record_ids:
+        return {}
+    found = _described(session, _decisions().where(CreditRecord.id.in_(list(record_ids))))
+    return {d.record_id: d for d in found}
+
+
+#: What :class:`Decision` is read from.
+_Columns = Select[uuid.UUID, str, str | None, dt.date | None, str, str | None, str]
+
+
+def _decisions() -> _Columns:
+    return select(
+        CreditRecord.id,
+        CreditRecord.item_code,
+        CreditRecord.decision_no,
+        CreditRecord.decision_date,
+        Subject.name,
+        Subject.uscc,
+        CreditRecord.lifecycle,
+    ).join(Subject, Subject.id == CreditRecord.subject_id)
+
+
+def _described(session: Session, stmt: _Columns) -> list[Decision]:
+    items = catalog.all_specs(session)
+    return [
+        Decision(
+            record_id=rid,
+            item_name=items[code].name if code in items else code,
+            decision_no=no,
+            decision_date=on,
+            subject_name=name,
+            subject_code=uscc,
+            lifecycle=state,
+        )
+        for rid, code, no, on, name, uscc, state in session.execute(stmt)
+    ]
