@@ -125,10 +125,12 @@ def demo(
         )
     except XinyongError as exc:
         fail(exc, as_json)
+    batches = result["batches"]
     emit(
         result,
         as_json,
         f"演示数据已加载：{result['subjects']} 个主体，{result['records']} 条记录，"
+        f"报送批次 {batches['submitted']} 个（待审核 {batches['pending']} 个），"
         f"用时 {result['seconds']:.1f} 秒",
     )
 

@@ -1,8 +1,12 @@
 """Loading demo data through the bulk paths, in one transaction, with one audit row per batch.
 
 On empty tables the secondary indexes are dropped for the load and built again afterwards (a
-fresh load); with ``replace`` the previous demo data is removed first. Real data is never
-touched: a database holding subjects that were not loaded by ``demo`` refuses the load.
+fresh load); with ``replace`` the previous demo data is removed first — subjects, records and every
+ingestion batch (a demo database holds demo data only: its batches name demo subjects, and their
+records go with them). Real data is never touched: a database holding subjects or batches that
+were not loaded by ``demo`` refuses the load. After the bulk load, still in the same transaction,
+demo.batches submits a few small files through the ingestion service (one 待审核, one 已通过, one
+已退回), so the console's batch and quality pages have work to show.
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ from xinyong.audit import service as audit
 from xinyong.catalog import queries as catalog
 from xinyong.catalog.models import CatalogItem
 from xinyong.db import get_engine
+from xinyong.demo.batches import submit_demo_batches
 from xinyong.demo.generator import Chunk, Context, Generator
 from xinyong.errors import Conflict
+from xinyong.ingestion.models import IngestBatch
 from xinyong.kit import bulk, clock
 from xinyong.kit.actor import CLI
 from xinyong.org import queries as org
@@ -63,7 +69,12 @@ def _clear(conn: Connection) -> None:
     tables = [
         # ingestion rows pointing at demo records/subjects (PostgreSQL refuses to truncate referenced tables)
         "ingest_revocations",
+        # the batches of the previous demo (demo.batches) and any sent since, children first
+        "ingest_uploads",
+        "ingest_problems",
         "ingest_link_candidates",
+        "ingest_rows",
+        "ingest_batches",
         "list_notices",
         "list_entry_events",
         "list_entries",
@@ -172,6 +183,7 @@ def load_demo(
         session = Session(bind=conn)
         if not org.demo_loaded(session):
             existing = session.scalar(select(func.count()).select_from(Subject)) or 0
+            existing += session.scalar(select(func.count()).select_from(IngestBatch)) or 0
             if existing:
                 raise Conflict("数据库中已有非演示数据，拒绝加载演示数据", code="demo_refused")
         if replace:
@@ -205,8 +217,16 @@ def load_demo(
             conn, persons=record_queries.public_person_ids(session, today=ctx.today)
         )["docs"]
         stats.timings["search_index"] = time.perf_counter() - t3
+        t4 = time.perf_counter()
+        batches = submit_demo_batches(session, seed=seed, now=ctx.now, today=ctx.today)
+        stats.timings["demo_batches"] = time.perf_counter() - t4
         org_service.mark_demo(session, loaded=True)
-        result: dict[str, Any] = {**stats.counts, "seed": seed, "batch_id": str(batch_id)}
+        result: dict[str, Any] = {
+            **stats.counts,
+            "batches": batches,
+            "seed": seed,
+            "batch_id": str(batch_id),
+        }
         audit.record(
             session,
             actor=CLI,
