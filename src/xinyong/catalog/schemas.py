@@ -534,6 +534,11 @@ class CatalogItemSpec(_Spec):
             raise KeyError(f"{self.code}.{key}")
         return found
 
+    def provided_by(self, unit_key: str) -> bool:
+        """Whether ``unit_key`` is one of the item's providing units (DOMAIN §3: the catalogue names who
+        provides each item — 失信被执行人 only the courts); ``["*"]`` admits every unit."""
+        return "*" in self.providing_units or unit_key in self.providing_units
+
     def field_by_role(self, role: FieldRole | str) -> FieldSpec | None:
         """The field playing ``role`` in this item, if any (a dict look-up: this is on hot paths)."""
         return self._by_role.get(str(role))

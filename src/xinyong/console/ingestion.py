@@ -152,8 +152,10 @@ def _see_other(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
 
-def _items(session: Any) -> list[tuple[str, str]]:
-    return [(code, spec.name) for code, spec in catalog.all_specs(session).items()]
+def _items(session: Any, units: list[Any] | None = None) -> list[tuple[str, str]]:
+    """Catalogue items as (code, name); with ``units``, those one of them provides (what they may send)."""
+    specs = catalog.all_specs(session).items()
+    return [(c, s.name) for c, s in specs if units is None or any(s.provided_by(u.key) for u in units)]
 
 
 @router.get("/batches", response_class=HTMLResponse)
@@ -350,9 +352,8 @@ def link(
 
 @router.get("/upload", response_class=HTMLResponse)
 def upload_form(request: Request, session: DbSession, actor: Submitter) -> HTMLResponse:
-    return _page(
-        request, session, "upload.html", actor, items=_items(session), units=_unit_choices(session, actor)
-    )
+    units = _unit_choices(session, actor)
+    return _page(request, session, "upload.html", actor, items=_items(session, units), units=units)
 
 
 @router.post("/upload", response_class=HTMLResponse)
@@ -376,14 +377,15 @@ async def upload(
             received = uploads.Received(path, name, item, unit, actor, encoding or None)
             return take_file(session, received, background)
     except XinyongError as exc:
+        units = _unit_choices(session, actor)
         return _page(
             request,
             session,
             "upload.html",
             actor,
             exc.status_code,
-            items=_items(session),
-            units=_unit_choices(session, actor),
+            items=_items(session, units),
+            units=units,
             error=exc.message,
         )
 
@@ -484,7 +486,7 @@ def _record_page(
         "record.html",
         actor,
         status_code,
-        items=_items(session),
+        items=_items(session, units),
         item=spec,
         units=units,
         department=chosen.key if chosen else None,

@@ -20,3 +20,10 @@ class BatchStateError(Conflict):
 class OutOfScope(Invalid):
     code = "out_of_scope"
     status_code = 403
+
+
+class NotAProvider(Invalid):
+    """The unit is not among the catalogue item's providing units: the whole submission is refused."""
+
+    code = "not_a_provider"
+    status_code = 403

@@ -38,7 +38,7 @@ from xinyong.db import UTCDateTime
 from xinyong.errors import Invalid
 from xinyong.ingestion import preparing, queries, storage
 from xinyong.ingestion.deriving import DERIVED
-from xinyong.ingestion.errors import BatchNotFound, BatchStateError, FileRefused, OutOfScope
+from xinyong.ingestion.errors import BatchNotFound, BatchStateError, FileRefused, NotAProvider, OutOfScope
 from xinyong.ingestion.linking import Linker
 from xinyong.ingestion.models import (
     BatchStatus,
@@ -140,6 +140,7 @@ def save_feed(
         raise Invalid(f"映射指向未知字段：{'、'.join(bad)}", details={"fields": bad})
     if org.unit(session, unit_key) is None:
         raise Invalid(f"未知单位 {unit_key}", details={"unit": unit_key})
+    check_provider(session, item, unit_key)
     row = feed(session, unit_key, item_code)
     if row is None:
         row = IngestFeed(unit_key=unit_key, item_code=item_code)
@@ -207,6 +208,17 @@ def check_unit(session: Session, actor: Actor, unit_key: str) -> None:
         raise OutOfScope("只能为本单位报送或审核数据", details={"unit": unit_key})
 
 
+def check_provider(session: Session, item: CatalogItemSpec, unit_key: str) -> None:
+    """The catalogue names each item's providing units: another unit's file of it is refused whole,
+    before anything is stored (as an item outside the catalogue is)."""
+    if not item.provided_by(unit_key):
+        unit = org.unit(session, unit_key)
+        raise NotAProvider(
+            f"{unit.name if unit else unit_key}不是目录事项“{item.name}”的提供单位，不能报送该事项的数据",
+            details={"unit": unit_key, "item": item.code},
+        )
+
+
 def submit(
     session: Session,
     *,
@@ -234,6 +246,7 @@ def submit(
     item = catalog.item_spec(session, item_code)
     item_row = catalog.item_row(session, item_code)
     check_unit(session, actor, unit_key)
+    check_provider(session, item, unit_key)
     if objects is not None:
         data = json.dumps(objects, ensure_ascii=False, sort_keys=True).encode()
         content_hash, stored = storage.store_bytes(data, ".json")

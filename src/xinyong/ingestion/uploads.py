@@ -75,9 +75,10 @@ def receive(session: Session, file: Received) -> IngestUpload:
     """Store the file and record an upload 排队中; the caller commits, then schedules :func:`run`.
 
     Refused at once, as a submission would be: an item outside the catalogue, a unit outside the
-    actor's scope, an unknown file type."""
-    catalog.item_spec(session, file.item_code)
+    actor's scope or not among the item's providing units, an unknown file type."""
+    item = catalog.item_spec(session, file.item_code)
     service.check_unit(session, file.actor, file.unit_key)
+    service.check_provider(session, item, file.unit_key)
     detect_format(file.filename, None)
     content_hash, _stored = storage.store(file.path)
     upload = IngestUpload(
