@@ -99,6 +99,16 @@ def locate_header(
     cells name the most catalogue fields. ``merged`` are (first row, first col, last row, last col)
     ranges: a merged cell's text fills its whole range first, as a reader sees it.
     """
+    score, header, start = _best_header(grid, resolve, merged)
+    if score == 0:
+        raise FileRefused("未找到表头：前 20 行中没有一行的列名对应目录字段", code="file.no_header")
+    return header, start
+
+
+def _best_header(
+    grid: list[list[str]], resolve: Callable[[str], str | None], merged: list[tuple[int, int, int, int]]
+) -> tuple[int, list[str], int]:
+    """(how many cells name a field, the header, the index of the first data row) of the best candidate."""
     grid = [list(r) for r in grid[: HEADER_SCAN_ROWS + 1]]
     for r0, c0, r1, c1 in merged:
         if r0 >= len(grid):
@@ -123,9 +133,7 @@ def locate_header(
             rank = (score, -used, -i, header, start)
             if rank[:3] > best[:3]:
                 best = rank
-    if best[0] == 0:
-        raise FileRefused("未找到表头：前 20 行中没有一行的列名对应目录字段", code="file.no_header")
-    return best[3], best[4]
+    return best[0], best[3], best[4]
 
 
 def _two_row_header(top: list[str], sub: list[str], resolve: Callable[[str], str | None]) -> list[str]:
@@ -165,7 +173,18 @@ def _csv_rows(
         raise FileRefused(f"文件编码错误：无法按所选编码解码（{exc.reason}）", code="file.encoding") from exc
 
 
-def read_csv(path: Path, *, encoding: str | None = None) -> Table:
+#: Delimiters a unit's "CSV" may use: comma; tab (Excel's 文本文件（制表符分隔）, often named .txt); the
+#: semicolon and the vertical bar some systems export with.
+DELIMITERS = (",", "\t", ";", "|")
+
+
+def read_csv(
+    path: Path, *, encoding: str | None = None, resolve: Callable[[str], str | None] | None = None
+) -> Table:
+    """A delimited text file, streamed. With ``resolve`` (the catalogue's and the unit's column names), the
+    delimiter and the header row are those under which the most columns name fields — so a tab-separated
+    export and a CSV saved from a sheet with a title row above its header read like any other; a file in
+    which nothing resolves keeps the comma and its first row (a header left to 列映射 or refused)."""
     raw = path.open("rb")
     head = raw.read(SNIFF_BYTES)
     if not head.strip():
@@ -181,11 +200,12 @@ def read_csv(path: Path, *, encoding: str | None = None) -> Table:
     except LookupError as exc:
         raw.close()
         raise FileRefused(f"未知的文件编码：{encoding}", code="file.encoding") from exc
+    delimiter = _delimiter(head.decode(enc, errors="ignore"), resolve) if resolve else ","
     raw.seek(0)
     text = io.TextIOWrapper(raw, encoding=enc, newline="")
-    reader = csv.reader(text, strict=True)
+    reader = csv.reader(text, delimiter=delimiter, strict=True)
     try:
-        header = next(reader)
+        first = [next(reader)]
     except UnicodeDecodeError as exc:
         raw.close()
         raise FileRefused(
@@ -194,18 +214,52 @@ def read_csv(path: Path, *, encoding: str | None = None) -> Table:
     except (StopIteration, csv.Error) as exc:
         raw.close()
         raise FileRefused("文件为空或表头无法读取", code="file.empty") from exc
+    held: BaseException | None = None  # met while looking for the header: raised in its place, in order
+    try:
+        while len(first) <= HEADER_SCAN_ROWS:
+            first.append(next(reader))
+    except StopIteration:
+        pass
+    except (csv.Error, UnicodeDecodeError) as exc:
+        held = exc
+    header, start = first[0], 1
+    if resolve is not None:
+        score, found, at = _best_header(first, resolve, [])
+        if score:
+            header, start = found, at
 
     def ended_with_newline() -> bool:
         raw.seek(-1, io.SEEK_END)
         return raw.read(1) in (b"\n", b"\r")
 
+    def rest() -> Iterator[list[str]]:
+        yield from first[start:]
+        if held is not None:
+            raise held
+        yield from reader
+
     def rows() -> Iterator[list[str]]:
         try:
-            yield from _csv_rows(reader, len(header), ended_with_newline)
+            yield from _csv_rows(rest(), len(header), ended_with_newline)
         finally:
             raw.close()
 
-    return Table(header=[h.strip() for h in header], rows=rows(), encoding=enc)
+    return Table(header=[h.strip() for h in header], rows=rows(), encoding=enc, first_line=start + 1)
+
+
+def _delimiter(sample: str, resolve: Callable[[str], str | None]) -> str:
+    """The delimiter under which the sample's header names the most fields (the comma on a tie)."""
+    lines = sample.splitlines()[: HEADER_SCAN_ROWS + 1]
+    best, chosen = 0, ","
+    for d in DELIMITERS:
+        try:
+            grid = list(csv.reader(lines, delimiter=d))
+        except csv.Error:
+            continue
+        score = _best_header(grid, resolve, [])[0]
+        if score > best:
+            best, chosen = score, d
+    return chosen
 
 
 def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Table:
@@ -308,7 +362,7 @@ def open_table(
     if path.stat().st_size == 0:
         raise FileRefused("文件为空", code="file.empty")
     if fmt == "csv":
-        return read_csv(path, encoding=encoding)
+        return read_csv(path, encoding=encoding, resolve=resolve)
     if fmt in ("xlsx", "xls"):
         return read_spreadsheet(path, resolve=resolve)
     if fmt == "jsonl":

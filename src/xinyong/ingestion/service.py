@@ -266,7 +266,7 @@ def submit(
         table = (
             rows_from_objects(objects)
             if objects is not None
-            else open_table(stored, fmt, resolve=lambda h: _resolve(item, h), encoding=encoding)
+            else open_table(stored, fmt, resolve=_resolver(item, saved, mapping), encoding=encoding)
         )
         col_mapping, unknown = resolve_mapping(item, table.header, saved.mapping if saved else None, mapping)
         missing = [f for f in item.fields if f.required and f.key not in col_mapping.values()]
@@ -395,6 +395,15 @@ def _gc_paused() -> Iterator[None]:
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _resolver(
+    item: CatalogItemSpec, saved: IngestFeed | None, mapping: dict[str, str] | None
+) -> Callable[[str], str | None]:
+    """What finds a file's header row (and a CSV's delimiter): a column name the catalogue knows, or one
+    the unit's saved or given 列映射 maps."""
+    mapped = {**(saved.mapping if saved else {}), **(mapping or {})}
+    return lambda h: _resolve(item, h) or mapped.get(h.strip())
 
 
 def _resolve(item: CatalogItemSpec, header: str) -> str | None:
