@@ -217,6 +217,7 @@ def _batch(
         candidates=service.candidates(session, batch.id),
         can_review=actor.has(RECORDS_REVIEW),
         can_withdraw=actor.has(RECORDS_SUBMIT),
+        **dict(zip(("corrected_by", "corrects"), service.corrections(session, batch), strict=True)),
         approval=approvals.view(batch),
         stale_minutes=progress.minutes(approvals.STALE_AFTER),
         unmapped=service.unknown_columns(session, batch.id),
@@ -314,6 +315,33 @@ def return_(
         batch_id,
         lambda: service.return_batch(session, batch_id=batch_id, actor=actor, now=clock.now(), note=note),
     )
+
+
+@router.post("/batches/{batch_id}/correct", response_class=HTMLResponse)
+async def correct(
+    request: Request,
+    batch_id: uuid.UUID,
+    session: DbSession,
+    actor: Submitter,
+    _csrf: Csrf,
+    background: BackgroundTasks,
+    file: UploadFile,
+    encoding: Annotated[str, Form()] = "",
+) -> Response:
+    """The corrected file of a returned batch: a new batch (in the background when big, as any upload);
+    the returned one becomes 已更正 (service.submit's ``replaces``)."""
+    returned = service.get(session, batch_id)
+    name = Path(file.filename or returned.filename).name
+    try:
+        with tempfile.TemporaryDirectory() as tmp, session.begin_nested():
+            path = Path(tmp) / name
+            path.write_bytes(await file.read())
+            received = uploads.Received(
+                path, name, returned.item_code, returned.unit_key, actor, encoding or None, batch_id
+            )
+            return take_file(session, received, background)
+    except XinyongError as exc:
+        return _batch(request, session, actor, batch_id, exc.status_code, error=exc.message)
 
 
 @router.post("/batches/{batch_id}/withdraw", response_class=HTMLResponse)

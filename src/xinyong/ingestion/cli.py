@@ -94,6 +94,9 @@ def ingest(
     ] = None,
     file_format: Annotated[str | None, typer.Option("--format", help="文件格式（默认按扩展名）")] = None,
     mapping: Annotated[list[str] | None, typer.Option("--map", help="列映射：列名=字段键，可重复")] = None,
+    replaces: Annotated[
+        uuid.UUID | None, typer.Option("--replaces", help="本文件更正的已退回批次编号（该批次转为已更正）")
+    ] = None,
 ) -> None:
     """报送一个文件：读取、规范化、校验、关联主体并生成待审核批次（可信接口自动通过）。"""
     from xinyong.db import transaction
@@ -117,6 +120,7 @@ def ingest(
                     file_format=file_format,
                     encoding=encoding,
                     mapping=explicit,
+                    replaces=replaces,
                     progress=bar.update if bar is not None else None,
                     step=_step_printer(as_json, skip_first=bar is not None),
                 )
@@ -164,7 +168,9 @@ def batches_index_names(as_json: JsonOpt = False) -> None:
 @batches_app.command("list")
 def batches_list(
     department: Annotated[str | None, typer.Option("--department")] = None,
-    status: Annotated[str | None, typer.Option("--status", help="待审核/已通过/已退回/已撤回/失败")] = None,
+    status: Annotated[
+        str | None, typer.Option("--status", help="待审核/入库中/已通过/已退回/已更正/已撤回/失败")
+    ] = None,
     as_json: JsonOpt = False,
 ) -> None:
     """列出报送批次。"""

@@ -26,6 +26,9 @@ class BatchStatus(StrEnum):
     APPLYING = "入库中"
     APPROVED = "已通过"
     RETURNED = "已退回"
+    #: A returned batch its unit sent again corrected (``replaced_by`` the new batch): out of the
+    #: 我的报送批次 queue, kept with its problems as what was first sent.
+    CORRECTED = "已更正"
     WITHDRAWN = "已撤回"
     FAILED = "失败"
 
@@ -95,6 +98,8 @@ class IngestBatch(Base):
     apply_started_at: Mapped[dt.datetime | None]
     apply_attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     apply_error: Mapped[str | None] = mapped_column(String(500))
+    #: The batch that corrected this returned one (status 已更正).
+    replaced_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ingest_batches.id"), index=True)
 
 
 class IngestRow(Base):
@@ -225,6 +230,8 @@ class IngestUpload(Base):
     actor: Mapped[dict[str, Any]]
     status: Mapped[str] = mapped_column(String(8), index=True)
     batch_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ingest_batches.id"))
+    #: The returned batch this file corrects (service.submit's ``replaces``).
+    replaces: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("ingest_batches.id"))
     error: Mapped[str | None] = mapped_column(String(500))
     attempts: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime]

@@ -61,12 +61,13 @@ async def _submit(request: Request, session: Any, actor: Actor) -> service.Submi
             )
         name = upload.filename or "upload.csv"
         encoding = str(form["encoding"]) if form.get("encoding") else None
+        replaces = _batch_id(form.get("replaces"))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(name).name
             path.write_bytes(await upload.read())
             return uploads.take(
                 session,
-                uploads.Received(path, name, str(item), str(department), actor, encoding),
+                uploads.Received(path, name, str(item), str(department), actor, encoding, replaces),
                 background=str(form.get("background") or "").lower() in ("1", "true", "yes"),
             )
     try:
@@ -82,7 +83,18 @@ async def _submit(request: Request, session: Any, actor: Actor) -> service.Submi
         now=clock.now(),
         today=clock.today(),
         mapping=body.mapping,
+        replaces=body.replaces,
     )
+
+
+def _batch_id(value: Any) -> uuid.UUID | None:
+    """A batch id given in a form field (blank: none)."""
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        return uuid.UUID(value.strip())
+    except ValueError as exc:
+        raise Invalid(f"批次编号格式不正确：{value}", details={"field": "replaces"}) from exc
 
 
 @router.post(
@@ -132,7 +144,9 @@ def _upload_out(upload: IngestUpload) -> dict[str, Any]:
 def list_batches(
     session: DbSession,
     actor: Reader,
-    status: Annotated[str | None, Query(description="待审核、入库中、已通过、已退回、已撤回或失败")] = None,
+    status: Annotated[
+        str | None, Query(description="待审核、入库中、已通过、已退回、已更正、已撤回或失败")
+    ] = None,
     unit: Annotated[str | None, Query(description="只看这一单位（须在本人范围内）")] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,

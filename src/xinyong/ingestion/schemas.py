@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from pydantic import BaseModel, Field
@@ -55,6 +56,8 @@ class BatchDetail(BatchSummary):
     reviewed_by: str | None
     reviewed_at: Any
     review_note: str | None
+    #: The batch that corrected this one (status 已更正).
+    replaced_by: str | None = None
     approval: ApprovalOut
 
 
@@ -84,6 +87,8 @@ class RowsIn(BaseModel):
     department: str
     rows: list[dict[str, Any]] = Field(min_length=1)
     mapping: dict[str, str] | None = None
+    #: The unit's returned batch (已退回) these rows correct: it becomes 已更正.
+    replaces: uuid.UUID | None = None
 
 
 class MappingIn(BaseModel):

@@ -208,6 +208,27 @@ def check_unit(session: Session, actor: Actor, unit_key: str) -> None:
         raise OutOfScope("只能为本单位报送或审核数据", details={"unit": unit_key})
 
 
+def correctable(session: Session, batch_id: uuid.UUID, *, item_code: str, unit_key: str) -> IngestBatch:
+    """The returned batch a new file of ``item_code`` from ``unit_key`` may correct (refused otherwise,
+    before anything is stored)."""
+    returned = get(session, batch_id)
+    if returned.unit_key != unit_key or returned.item_code != item_code:
+        raise Invalid(
+            "更正的文件须与被退回的批次属于同一报送单位和目录事项",
+            code="correction_mismatch",
+            details={"batch_id": str(batch_id)},
+        )
+    require_state(returned, BatchStatus.RETURNED)
+    return returned
+
+
+def corrections(session: Session, batch: IngestBatch) -> tuple[IngestBatch | None, IngestBatch | None]:
+    """(the batch that corrected ``batch``, the returned batch ``batch`` corrects), either may be None."""
+    by = session.get(IngestBatch, batch.replaced_by) if batch.replaced_by else None
+    of = session.scalar(select(IngestBatch).where(IngestBatch.replaced_by == batch.id))
+    return by, of
+
+
 def check_provider(session: Session, item: CatalogItemSpec, unit_key: str) -> None:
     """The catalogue names each item's providing units: another unit's file of it is refused whole,
     before anything is stored (as an item outside the catalogue is)."""
@@ -235,8 +256,13 @@ def submit(
     mapping: dict[str, str] | None = None,
     progress: Progress | None = None,
     step: Step = no_step,
+    replaces: uuid.UUID | None = None,
 ) -> Submission:
     """Submit a file (``path``) or JSON rows (``objects``) of ``item_code`` from ``unit_key``.
+
+    ``replaces``: the unit's returned batch (已退回) of the same item that this file corrects; once the
+    new batch is read (not refused whole), the returned one becomes 已更正 and points at it. The same file
+    sent again unchanged is the returned batch itself, which goes back to review.
 
     The catalogue is a gate: an unknown item raises :class:`~xinyong.catalog.errors.UnknownItem` and
     nothing is recorded. A file refused whole (empty, truncated, a required column missing) becomes a
@@ -247,6 +273,7 @@ def submit(
     item_row = catalog.item_row(session, item_code)
     check_unit(session, actor, unit_key)
     check_provider(session, item, unit_key)
+    returned = correctable(session, replaces, item_code=item_code, unit_key=unit_key) if replaces else None
     if objects is not None:
         data = json.dumps(objects, ensure_ascii=False, sort_keys=True).encode()
         content_hash, stored = storage.store_bytes(data, ".json")
@@ -331,6 +358,10 @@ def submit(
         "ingestion.batch_submitted",
         {"item": item_code, "unit": unit_key, "rows": batch.rows, "status": batch.status},
     )
+    if returned is not None and batch.status != BatchStatus.FAILED:
+        returned.status, returned.replaced_by = BatchStatus.CORRECTED, batch.id
+        session.flush()
+        audit_batch(session, actor, returned, "ingestion.batch_corrected", {"by": str(batch.id)})
     applied = None
     if batch.status == BatchStatus.PENDING and batch.trusted:
         applied = _approve(
@@ -791,10 +822,10 @@ def return_batch(
 
 
 def withdraw(session: Session, *, batch_id: uuid.UUID | str, actor: Actor, now: dt.datetime) -> IngestBatch:
-    """The submitting unit withdraws a batch before review."""
+    """The submitting unit withdraws a batch before review, or a returned one it will not correct."""
     batch = get(session, batch_id)
     check_unit(session, actor, batch.unit_key)
-    require_state(batch, BatchStatus.PENDING)
+    require_state(batch, BatchStatus.PENDING, BatchStatus.RETURNED)
     return _set_status(
         session, batch, BatchStatus.WITHDRAWN, actor=actor, now=now, note=None, action="withdrawn"
     )
@@ -1345,6 +1376,7 @@ def detail(session: Session, batch: IngestBatch) -> dict[str, Any]:
         "reviewed_by": batch.reviewed_by,
         "reviewed_at": batch.reviewed_at,
         "review_note": batch.review_note,
+        "replaced_by": str(batch.replaced_by) if batch.replaced_by else None,
     }
 
 

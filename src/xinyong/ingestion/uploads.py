@@ -69,6 +69,8 @@ class Received:
     unit_key: str
     actor: Actor
     encoding: str | None = None
+    #: The returned batch this file corrects (service.submit's ``replaces``).
+    replaces: uuid.UUID | None = None
 
 
 def receive(session: Session, file: Received) -> IngestUpload:
@@ -79,6 +81,8 @@ def receive(session: Session, file: Received) -> IngestUpload:
     item = catalog.item_spec(session, file.item_code)
     service.check_unit(session, file.actor, file.unit_key)
     service.check_provider(session, item, file.unit_key)
+    if file.replaces is not None:
+        service.correctable(session, file.replaces, item_code=file.item_code, unit_key=file.unit_key)
     detect_format(file.filename, None)
     content_hash, _stored = storage.store(file.path)
     upload = IngestUpload(
@@ -90,6 +94,7 @@ def receive(session: Session, file: Received) -> IngestUpload:
         unit_key=file.unit_key,
         actor=file.actor.snapshot(),
         status=UploadStatus.QUEUED,
+        replaces=file.replaces,
         created_at=clock.now(),
     )
     session.add(upload)
@@ -116,6 +121,7 @@ def _submit(
         now=clock.now(),
         today=clock.today(),
         encoding=file.encoding,
+        replaces=file.replaces,
         progress=reporter.rows if reporter else None,
         step=reporter.step if reporter else service.no_step,
     )
@@ -142,7 +148,7 @@ def run(upload_id: uuid.UUID, *, resume: bool = False) -> str | None:
         upload.attempts += 1
         actor = Actor.from_snapshot(dict(upload.actor))
         content_hash, filename, encoding = upload.content_hash, upload.filename, upload.encoding
-        item_code, unit_key = upload.item_code, upload.unit_key
+        item_code, unit_key, replaces = upload.item_code, upload.unit_key, upload.replaces
     reporter = progress.Reporter(KIND, upload_id)
     reporter.step("等待开始")
     batch_id: uuid.UUID | None = None
@@ -152,7 +158,7 @@ def run(upload_id: uuid.UUID, *, resume: bool = False) -> str | None:
         stored = storage.find(content_hash)
         if stored is None:
             raise NotFound("上传的文件已不在文件库中，请重新上传", details={"content_hash": content_hash})
-        file = Received(stored, filename, item_code, unit_key, actor, encoding)
+        file = Received(stored, filename, item_code, unit_key, actor, encoding, replaces)
         with transaction() as session:
             sub = _submit(session, file, reporter)
             batch_id, search_pending = sub.batch.id, sub.batch.search_pending
