@@ -60,7 +60,7 @@ def request(
     """Mark a 待审核 batch 入库中 on ``actor``'s behalf; the caller commits, then schedules :func:`run`.
 
     Refused as an approval would be: a batch outside the actor's scope, or not 待审核."""
-    batch = service.get(session, batch_id)
+    batch = service.get(session, batch_id, for_change=True)
     service.check_unit(session, actor, batch.unit_key)
     service.require_state(batch, BatchStatus.PENDING)
     batch.status = BatchStatus.APPLYING
@@ -164,7 +164,7 @@ def _give_up(session: Session, batch: IngestBatch, error: str) -> None:
 def resume(batch_id: uuid.UUID | str, *, session: Session, actor: Actor) -> uuid.UUID:
     """Check that a 入库中 batch the actor may review has stalled (see :data:`STALE_AFTER`); the caller
     then runs it again (``run(id, resume=True)``) after its response — instead of waiting for the job."""
-    batch = service.get(session, batch_id)
+    batch = service.get(session, batch_id, for_change=True)
     service.check_unit(session, actor, batch.unit_key)
     service.require_state(batch, BatchStatus.APPLYING)
     if not _stalled(batch, clock.now()):

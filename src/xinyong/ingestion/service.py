@@ -211,7 +211,7 @@ def check_unit(session: Session, actor: Actor, unit_key: str) -> None:
 def correctable(session: Session, batch_id: uuid.UUID, *, item_code: str, unit_key: str) -> IngestBatch:
     """The returned batch a new file of ``item_code`` from ``unit_key`` may correct (refused otherwise,
     before anything is stored)."""
-    returned = get(session, batch_id)
+    returned = get(session, batch_id, for_change=True)
     if returned.unit_key != unit_key or returned.item_code != item_code:
         raise Invalid(
             "更正的文件须与被退回的批次属于同一报送单位和目录事项",
@@ -756,12 +756,19 @@ def _problem(
 # ----------------------------------------------------------------------------------------------- review
 
 
-def get(session: Session, batch_id: uuid.UUID | str) -> IngestBatch:
+def get(session: Session, batch_id: uuid.UUID | str, *, for_change: bool = False) -> IngestBatch:
+    """The batch; ``for_change`` — a review action about to check and change its status — reads it
+    locked (``FOR UPDATE`` on PostgreSQL) and afresh: a second reviewer acting on the same batch waits,
+    then sees the first one's outcome and is refused, instead of both passing the status check (records
+    applied from a batch left 已退回)."""
     try:
         key = batch_id if isinstance(batch_id, uuid.UUID) else uuid.UUID(str(batch_id))
     except ValueError as exc:
         raise BatchNotFound("批次不存在", details={"batch_id": str(batch_id)}) from exc
-    batch = session.get(IngestBatch, key)
+    if for_change:
+        batch = session.get(IngestBatch, key, with_for_update=True, populate_existing=True)
+    else:
+        batch = session.get(IngestBatch, key)
     if batch is None:
         raise BatchNotFound("批次不存在", details={"batch_id": str(batch_id)})
     return batch
@@ -790,7 +797,7 @@ def approve(
 
     ``state`` is the status the batch must be in: 待审核, or 入库中 for an approval that
     ingestion.approvals runs in the background."""
-    batch = get(session, batch_id)
+    batch = get(session, batch_id, for_change=True)
     check_unit(session, actor, batch.unit_key)
     require_state(batch, state)
     item = catalog.item_spec(session, batch.item_code)
@@ -811,7 +818,7 @@ def return_batch(
     session: Session, *, batch_id: uuid.UUID | str, actor: Actor, now: dt.datetime, note: str
 ) -> IngestBatch:
     """A reviewer returns the batch for correction (nothing is applied)."""
-    batch = get(session, batch_id)
+    batch = get(session, batch_id, for_change=True)
     check_unit(session, actor, batch.unit_key)
     require_state(batch, BatchStatus.PENDING)
     if not note.strip():
@@ -823,7 +830,7 @@ def return_batch(
 
 def withdraw(session: Session, *, batch_id: uuid.UUID | str, actor: Actor, now: dt.datetime) -> IngestBatch:
     """The submitting unit withdraws a batch before review, or a returned one it will not correct."""
-    batch = get(session, batch_id)
+    batch = get(session, batch_id, for_change=True)
     check_unit(session, actor, batch.unit_key)
     require_state(batch, BatchStatus.PENDING, BatchStatus.RETURNED)
     return _set_status(
@@ -854,7 +861,7 @@ def link_row(
     session: Session, *, batch_id: uuid.UUID | str, row_no: int, subject_id: uuid.UUID, actor: Actor
 ) -> IngestRow:
     """A reviewer links a row without a usable code to a subject (one of its candidates)."""
-    batch = get(session, batch_id)
+    batch = get(session, batch_id, for_change=True)
     check_unit(session, actor, batch.unit_key)
     require_state(batch, BatchStatus.PENDING)
     row = session.scalar(select(IngestRow).where(IngestRow.batch_id == batch.id, IngestRow.row_no == row_no))

@@ -1,0 +1,72 @@
+"""Two review actions on one batch at once (PostgreSQL, real concurrent transactions): the second waits
+for the first and is refused by the status it then sees — never records applied from a batch that ends
+up 已退回 or 已撤回, nor a second apply failing on the unique natural key."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from tests.ingestion.helpers import staff, submit
+from xinyong.db import transaction
+from xinyong.ingestion import service
+from xinyong.ingestion.errors import BatchStateError
+from xinyong.ingestion.models import BatchStatus, IngestBatch
+from xinyong.kit import clock
+
+pytestmark = pytest.mark.postgres_only
+
+SECOND: dict[str, Callable[[Session, Any], object]] = {
+    "return": lambda s, b: service.return_batch(s, batch_id=b, actor=staff(), now=clock.now(), note="退回"),
+    "withdraw": lambda s, b: service.withdraw(s, batch_id=b, actor=staff(), now=clock.now()),
+    "approve": lambda s, b: service.approve(s, batch_id=b, actor=staff(), now=clock.now()),
+}
+
+
+def _someone_waits_for_a_lock(engine: Any) -> bool:
+    with engine.connect() as conn:
+        waiting = conn.scalar(
+            text(
+                "SELECT count(*) FROM pg_stat_activity"
+                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
+            )
+        )
+    return bool(waiting)
+
+
+@pytest.mark.parametrize("action", sorted(SECOND))
+def test_a_second_review_action_waits_for_the_approval_and_is_refused(own_db: Any, action: str) -> None:
+    with transaction() as s:
+        batch_id = submit(s, "penalties_utf8_bom.csv").batch.id
+    first = Session(bind=own_db)
+    service.approve(first, batch_id=batch_id, actor=staff(), now=clock.now())  # applied, not yet committed
+    outcome: list[BaseException | None] = []
+
+    def second() -> None:
+        try:
+            with transaction() as s:
+                SECOND[action](s, batch_id)
+            outcome.append(None)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    give_up = time.monotonic() + 60  # a guard against hanging, not a measurement
+    while not _someone_waits_for_a_lock(own_db):  # the second action has read the batch, or tries to
+        assert worker.is_alive(), outcome
+        assert time.monotonic() < give_up, "the second action never reached the batch"
+        time.sleep(0.02)
+    first.commit()
+    first.close()
+    worker.join(timeout=60)
+    assert len(outcome) == 1 and isinstance(outcome[0], BatchStateError), outcome
+    with transaction() as s:
+        batch = s.get(IngestBatch, batch_id)
+        assert batch is not None and batch.status == BatchStatus.APPROVED
