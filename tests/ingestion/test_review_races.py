@@ -4,6 +4,8 @@ up 已退回 or 已撤回, nor a second apply failing on the unique natural key.
 
 from __future__ import annotations
 
+import csv
+import io
 import threading
 import time
 from collections.abc import Callable
@@ -13,7 +15,8 @@ import pytest
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from tests.ingestion.helpers import staff, submit
+from tests.builders import company
+from tests.ingestion.helpers import DATA, staff, submit
 from xinyong.db import transaction
 from xinyong.ingestion import service
 from xinyong.ingestion.errors import BatchStateError
@@ -70,3 +73,38 @@ def test_a_second_review_action_waits_for_the_approval_and_is_refused(own_db: An
     with transaction() as s:
         batch = s.get(IngestBatch, batch_id)
         assert batch is not None and batch.status == BatchStatus.APPROVED
+
+
+def test_two_batches_of_one_item_approved_at_once_apply_one_after_the_other(own_db: Any) -> None:
+    # The corrected file holds the same five decisions, row 1's fine changed: applied second, that row
+    # must become version 2 of its record — not a unique-key failure of the whole batch. The firms are
+    # known beforehand, so nothing else (a provisional subject both would create) orders the two.
+    with transaction() as s:
+        for row in csv.DictReader(io.StringIO((DATA / "penalties_utf8_bom.csv").read_text("utf-8-sig"))):
+            company(s, name=row["行政相对人名称"], code=row["统一社会信用代码"])
+    with transaction() as s:
+        first_id = submit(s, "penalties_utf8_bom.csv").batch.id
+        second_id = submit(s, "penalties_corrected.csv").batch.id
+    first = Session(bind=own_db)
+    service.approve(first, batch_id=first_id, actor=staff(), now=clock.now())
+    outcome: list[Any] = []
+
+    def second() -> None:
+        try:
+            with transaction() as s:
+                outcome.append(service.approve(s, batch_id=second_id, actor=staff(), now=clock.now()).counts)
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=second)
+    worker.start()
+    give_up = time.monotonic() + 60
+    while not _someone_waits_for_a_lock(own_db):
+        assert worker.is_alive(), outcome
+        assert time.monotonic() < give_up, "the second approval never reached the apply"
+        time.sleep(0.02)
+    first.commit()
+    first.close()
+    worker.join(timeout=60)
+    assert len(outcome) == 1 and isinstance(outcome[0], dict), outcome
+    assert (outcome[0]["created"], outcome[0]["updated"], outcome[0]["unchanged"]) == (0, 1, 4)

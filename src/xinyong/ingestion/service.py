@@ -896,6 +896,7 @@ def _approve(
     step: Step = no_step,
 ) -> ApplyResult:
     session.flush()
+    _one_apply_per_item(session, batch.item_code)
     step("创建待核实主体")
     _create_provisional_subjects(session, batch, item, now=now)
     # ingest_rows was analysed when staged; subjects just received the provisional ones; the names noted
@@ -975,6 +976,19 @@ def _approve(
     for hook in AFTER_APPLY:
         hook(session, result, actor, now)
     return result
+
+
+def _one_apply_per_item(session: Session, item_code: str) -> None:
+    """PostgreSQL: batches of one item are applied one at a time (a transaction-scoped advisory lock):
+    a batch approved while another of the same item is being applied waits for its commit, then sees its
+    records — a shared natural key becomes a new version instead of a unique-key failure after minutes
+    of work. Other items' batches apply alongside. (SQLite has one writer at a time anyway.)"""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(f"xinyong.ingestion.apply:{item_code}".encode()).digest()
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": int.from_bytes(digest[:8], "big", signed=True)},
+        )
 
 
 def _classify(session: Session, batch: IngestBatch, item: CatalogItemSpec) -> dict[str, int]:
@@ -1155,6 +1169,9 @@ def _create_provisional_organisations(session: Session, batch: IngestBatch, *, n
             f" updated_at) SELECT t.subject_id, 'legal_person', {_category_sql('t.subject_code')}, t.subject_code,"
             " COALESCE(t.subject_name, t.subject_code), '存续', :true, :false, :now, :now"
             f" FROM ({first}) t WHERE NOT EXISTS (SELECT 1 FROM subjects x WHERE x.id = t.subject_id)"
+            # Another item's batch applied at the same moment may create the same provisional subject
+            # (the id is the code's): the first one's row stands.
+            " ON CONFLICT DO NOTHING"
         ).bindparams(b, _now_param("now", now), bindparam("true", True), bindparam("false", False))
     )
     # The public name search: a batch's new organisations are indexed in its own transaction when they
