@@ -80,3 +80,70 @@ def _ensure_pg_database(url: str) -> None:
         if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
             conn.execute(text(f'CREATE DATABASE "{name}"'))
     admin.dispose()
+
+
+def test_a_database_holding_data_upgrades(tmp_path_factory: pytest.TempPathFactory) -> None:
+    """A batch with a row referring to it, written at revision 0009, survives the upgrade to head — on
+    SQLite the upgrade rebuilds ingest_batches to add a foreign key, which failed while the row's reference
+    was enforced."""
+    import datetime as dt
+    import uuid
+
+    from sqlalchemy import text
+    from sqlalchemy.orm import Session
+
+    from xinyong.config import get_settings
+    from xinyong.ingestion.models import IngestBatch, IngestRow
+    from xinyong.kit.actor import CLI
+
+    url = database_url(tmp_path_factory)
+    if not url.startswith("sqlite"):
+        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1].split("?")[0] + "_withdata"
+        _ensure_pg_database(url)
+    else:
+        url = url.replace("test.db", "withdata.db")
+    eng = fresh_engine(url)
+    try:
+        cfg = bootstrap.alembic_config(url)
+        with eng.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "0009")
+        with Session(bind=eng) as s:  # the profile's units and catalogue, as a running platform has them
+            bootstrap.load_configuration(s, get_settings(), actor=CLI)
+            s.commit()
+        batch_id = uuid.uuid4()
+        with eng.begin() as conn:  # Core inserts name only the columns given (none of 0010's)
+            conn.execute(
+                IngestBatch.__table__.insert().values(
+                    id=batch_id,
+                    identity="x" * 64,
+                    content_hash="y" * 64,
+                    item_code="xzcf_fr",
+                    item_version="1",
+                    unit_key="shi_scjgj",
+                    filename="处罚.csv",
+                    file_format="csv",
+                    mapping={},
+                    status="已退回",
+                    outcome={},
+                    submitted_by="user:x",
+                    submitted_at=dt.datetime(2026, 11, 30, tzinfo=dt.UTC),
+                )
+            )
+            conn.execute(
+                IngestRow.__table__.insert().values(
+                    batch_id=batch_id, row_no=1, status="accepted", payload={}, raw={}
+                )
+            )
+        bootstrap.migrate(eng)
+        with eng.connect() as conn:
+            assert conn.execute(text("SELECT count(*) FROM ingest_rows")).scalar() == 1
+            assert conn.execute(text("SELECT status, replaced_by FROM ingest_batches")).one() == (
+                "已退回",
+                None,
+            )
+        if eng.dialect.name == "sqlite":
+            with eng.connect() as conn:  # enforcement is back on for the pooled connections
+                assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+    finally:
+        eng.dispose()

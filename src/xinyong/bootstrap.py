@@ -34,11 +34,34 @@ def alembic_config(url: str) -> Config:
 
 
 def migrate(engine: Engine) -> None:
-    """Upgrade the schema to the newest revision on ``engine``."""
+    """Upgrade the schema to the newest revision on ``engine``.
+
+    SQLite: to add a foreign key, batch mode rebuilds the table (copy, drop, rename), and dropping a table
+    other tables' rows refer to fails while foreign keys are enforced — a database holding data could not
+    be upgraded. Enforcement is switched off for the migration (SQLite ignores the PRAGMA inside a
+    transaction, hence before it), every reference is checked before the commit, and it is switched on
+    again for the pooled connection. (pysqlite runs DDL outside the transaction, so a SQLite migration
+    that fails half-way is not rolled back: SQLite is the embedded demo default — production runs on
+    PostgreSQL, whose migrations are one transaction.)"""
     cfg = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as conn:
-        cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.upgrade(cfg, "head")
+        return
+    with engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        conn.commit()
+        try:
+            with conn.begin():
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+                broken = conn.exec_driver_sql("PRAGMA foreign_key_check").fetchmany(5)
+                if broken:
+                    raise RuntimeError(f"migration left rows referring to nothing: {broken}")
+        finally:
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+            conn.commit()
 
 
 def load_configuration(session: Session, settings: Settings, *, actor: ActorRef) -> dict[str, Any]:
