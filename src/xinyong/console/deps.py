@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import secrets
 from pathlib import Path
 from typing import Annotated, Any
@@ -16,9 +17,19 @@ from xinyong.auth.actor import Actor
 from xinyong.auth.errors import Forbidden, Unauthenticated
 from xinyong.auth.permissions import PERMISSION_LABELS, current_actor
 from xinyong.console.nav import nav_for
+from xinyong.kit import clock
 from xinyong.org import queries as org
 
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
+
+
+def local_time(at: dt.datetime | None) -> str:
+    """A moment as people in the city read it: Beijing time (Asia/Shanghai), to the minute. The database
+    keeps UTC; a page printing that as is would be eight hours off."""
+    return "" if at is None else at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+
+
+templates.env.filters["local"] = local_time
 PREFIX = "/console"
 LOGIN_CSRF_COOKIE = "xy_login_csrf"
 

@@ -684,4 +684,7 @@ def quality_page(
             )
         ],
     }
-    return _page(request, session, "quality.html", actor, rows=rows, month=month, unit=unit, chart=chart)
+    quiet = None if unit else quality.silent(session, month=month, units=units)
+    return _page(
+        request, session, "quality.html", actor, rows=rows, month=month, unit=unit, chart=chart, silent=quiet
+    )

@@ -58,6 +58,8 @@ class UnitQuality:
     batches: int
     rows: int
     values_failed: int
+    #: The unit's latest submission up to the month's end (any month), None when it never sent one.
+    last_submitted_at: dt.datetime | None = None
     late: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
     #: Drill-down: the unit's batches of the month, and their problems by rule (most frequent first).
@@ -223,6 +225,7 @@ def report(
                 }
             )
     shown = {unit_key} if unit_key else set(batch_stats) | set(timely) | set(named_counts)
+    last = _last_submissions(session, end, only)
     drilled = _batches_of(session, sorted(shown), start, end) if drill else {}
     out = []
     for unit in sorted(shown):
@@ -244,6 +247,7 @@ def report(
                 batches=int(b.batches) if b else 0,
                 rows=rows,
                 values_failed=int(b.failed) if b else 0,
+                last_submitted_at=last.get(unit),
                 late=late.get(unit, []),
                 conflicts=conflicts.get(unit, []),
                 month_batches=[listed(b) for b in drilled.get(unit, [])],
@@ -251,6 +255,33 @@ def report(
             )
         )
     return out
+
+
+def _last_submissions(
+    session: Session, end: dt.datetime, units: Collection[str] | None
+) -> dict[str, dt.datetime]:
+    """Each unit's latest batch submitted before ``end`` (withdrawn ones aside)."""
+    stmt = (
+        select(IngestBatch.unit_key, func.max(IngestBatch.submitted_at))
+        .where(IngestBatch.submitted_at < end, IngestBatch.status != BatchStatus.WITHDRAWN)
+        .where(*within(IngestBatch.unit_key, units))
+        .group_by(IngestBatch.unit_key)
+    )
+    return {unit: at for unit, at in session.execute(stmt) if at is not None}
+
+
+def silent(session: Session, *, month: str, units: Collection[str] | None = None) -> list[dict[str, Any]]:
+    """Units that have sent batches before but none in ``month`` (of ``units`` when given): the list a
+    credit office works through to ask for the month's data (催报), the longest silent first. A unit
+    that never sent anything is not listed: whether it has decisions to report is not the platform's to
+    know, and the catalogue's providing units are mostly every unit."""
+    start, end = month_bounds(month)
+    names = {u.key: u.name for u in org.units(session)}
+    last = _last_submissions(session, end, sorted(units) if units is not None else None)
+    quiet = sorted((at, unit) for unit, at in last.items() if at < start)
+    return [
+        {"unit_key": unit, "unit_name": names.get(unit, unit), "last_submitted_at": at} for at, unit in quiet
+    ]
 
 
 def _batches_of(

@@ -296,3 +296,12 @@ def quality_report(
     drill = unit is not None
     rows = quality.report(session, month=month, unit_key=unit, units=units, drill=drill)
     return [q.as_dict(drill=drill) for q in rows]
+
+
+@router.get("/quality/silent", summary="本月未报送的单位（此前报送过），最久未报送的在前")
+def quality_silent(
+    session: DbSession,
+    actor: Annotated[Actor, Depends(require(QUALITY_READ))],
+    month: Annotated[str, Query(pattern=r"^\d{4}-\d{2}$")],
+) -> list[dict[str, Any]]:
+    return quality.silent(session, month=month, units=queries.scope_units(session, actor))
