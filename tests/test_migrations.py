@@ -47,12 +47,7 @@ def test_models_match_migrations(engine: Engine) -> None:
 
 
 def test_downgrade_and_upgrade_round_trip(tmp_path_factory: pytest.TempPathFactory) -> None:
-    url = database_url(tmp_path_factory)
-    if not url.startswith("sqlite"):
-        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1].split("?")[0] + "_roundtrip"
-        _ensure_pg_database(url)
-    else:
-        url = url.replace("test.db", "roundtrip.db")
+    url = _own_database(tmp_path_factory, "roundtrip")
     eng = fresh_engine(url)
     try:
         bootstrap.migrate(eng)
@@ -67,6 +62,16 @@ def test_downgrade_and_upgrade_round_trip(tmp_path_factory: pytest.TempPathFacto
         assert set(inspect(eng).get_table_names()) == tables
     finally:
         eng.dispose()
+
+
+def _own_database(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
+    """A database beside the suite's, empty (PostgreSQL: ``<suite db>_<name>``; SQLite: ``<name>.db``)."""
+    url = database_url(tmp_path_factory)
+    if url.startswith("sqlite"):
+        return url.replace("test.db", f"{name}.db")
+    url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1].split("?")[0] + f"_{name}"
+    _ensure_pg_database(url)
+    return url
 
 
 def _ensure_pg_database(url: str) -> None:
@@ -96,12 +101,7 @@ def test_a_database_holding_data_upgrades(tmp_path_factory: pytest.TempPathFacto
     from xinyong.ingestion.models import IngestBatch, IngestRow
     from xinyong.kit.actor import CLI
 
-    url = database_url(tmp_path_factory)
-    if not url.startswith("sqlite"):
-        url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1].split("?")[0] + "_withdata"
-        _ensure_pg_database(url)
-    else:
-        url = url.replace("test.db", "withdata.db")
+    url = _own_database(tmp_path_factory, "withdata")
     eng = fresh_engine(url)
     try:
         cfg = bootstrap.alembic_config(url)

@@ -43,33 +43,41 @@ def _someone_waits_for_a_lock(engine: Any) -> bool:
     return bool(waiting)
 
 
-@pytest.mark.parametrize("action", sorted(SECOND))
-def test_a_second_review_action_waits_for_the_approval_and_is_refused(own_db: Any, action: str) -> None:
-    with transaction() as s:
-        batch_id = submit(s, "penalties_utf8_bom.csv").batch.id
+def _while_first_holds(own_db: Any, first_id: Any, action: Callable[[Session], Any]) -> Any:
+    """Approve batch ``first_id`` in a transaction left open, run ``action`` in its own transaction on
+    another thread until it waits for a lock (it has reached the batch or its records), then commit the
+    first: what ``action`` returned, or the exception it raised."""
     first = Session(bind=own_db)
-    service.approve(first, batch_id=batch_id, actor=staff(), now=clock.now())  # applied, not yet committed
-    outcome: list[BaseException | None] = []
+    service.approve(first, batch_id=first_id, actor=staff(), now=clock.now())  # applied, not yet committed
+    outcome: list[Any] = []
 
     def second() -> None:
         try:
             with transaction() as s:
-                SECOND[action](s, batch_id)
-            outcome.append(None)
+                outcome.append(action(s))
         except BaseException as exc:
             outcome.append(exc)
 
     worker = threading.Thread(target=second)
     worker.start()
     give_up = time.monotonic() + 60  # a guard against hanging, not a measurement
-    while not _someone_waits_for_a_lock(own_db):  # the second action has read the batch, or tries to
+    while not _someone_waits_for_a_lock(own_db):
         assert worker.is_alive(), outcome
         assert time.monotonic() < give_up, "the second action never reached the batch"
         time.sleep(0.02)
     first.commit()
     first.close()
     worker.join(timeout=60)
-    assert len(outcome) == 1 and isinstance(outcome[0], BatchStateError), outcome
+    assert len(outcome) == 1, outcome
+    return outcome[0]
+
+
+@pytest.mark.parametrize("action", sorted(SECOND))
+def test_a_second_review_action_waits_for_the_approval_and_is_refused(own_db: Any, action: str) -> None:
+    with transaction() as s:
+        batch_id = submit(s, "penalties_utf8_bom.csv").batch.id
+    outcome = _while_first_holds(own_db, batch_id, lambda s: SECOND[action](s, batch_id))
+    assert isinstance(outcome, BatchStateError), outcome
     with transaction() as s:
         batch = s.get(IngestBatch, batch_id)
         assert batch is not None and batch.status == BatchStatus.APPROVED
@@ -85,26 +93,10 @@ def test_two_batches_of_one_item_approved_at_once_apply_one_after_the_other(own_
     with transaction() as s:
         first_id = submit(s, "penalties_utf8_bom.csv").batch.id
         second_id = submit(s, "penalties_corrected.csv").batch.id
-    first = Session(bind=own_db)
-    service.approve(first, batch_id=first_id, actor=staff(), now=clock.now())
-    outcome: list[Any] = []
-
-    def second() -> None:
-        try:
-            with transaction() as s:
-                outcome.append(service.approve(s, batch_id=second_id, actor=staff(), now=clock.now()).counts)
-        except BaseException as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=second)
-    worker.start()
-    give_up = time.monotonic() + 60
-    while not _someone_waits_for_a_lock(own_db):
-        assert worker.is_alive(), outcome
-        assert time.monotonic() < give_up, "the second approval never reached the apply"
-        time.sleep(0.02)
-    first.commit()
-    first.close()
-    worker.join(timeout=60)
-    assert len(outcome) == 1 and isinstance(outcome[0], dict), outcome
-    assert (outcome[0]["created"], outcome[0]["updated"], outcome[0]["unchanged"]) == (0, 1, 4)
+    outcome = _while_first_holds(
+        own_db,
+        first_id,
+        lambda s: service.approve(s, batch_id=second_id, actor=staff(), now=clock.now()).counts,
+    )
+    assert isinstance(outcome, dict), outcome
+    assert (outcome["created"], outcome["updated"], outcome["unchanged"]) == (0, 1, 4)

@@ -15,10 +15,9 @@ from xinyong.audit import queries
 from xinyong.audit import service as audit
 from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import AUDIT_READ, require
-from xinyong.console.deps import PREFIX, render
+from xinyong.console.deps import PREFIX, local_time, render
 from xinyong.errors import Invalid
 from xinyong.kit import clock
-from xinyong.kit.clock import SHANGHAI
 from xinyong.web import DbSession
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -55,10 +54,6 @@ def _date(name: str, value: str | None) -> dt.date | None:
         raise Invalid(f"日期格式应为 YYYY-MM-DD：{value}", details={"field": name, "value": value}) from None
 
 
-def _local(at: dt.datetime) -> str:
-    return at.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
-
-
 @router.get("/audit", response_class=HTMLResponse)
 def viewer(
     request: Request,
@@ -78,7 +73,6 @@ def viewer(
         total=total,
         page=page,
         pages=max(1, -(-total // PER_PAGE)),
-        local=_local,
         query=request.url.query,
     )
 
@@ -93,7 +87,7 @@ def _csv_rows(session: DbSession, f: queries.AuditFilter) -> Iterator[str]:
         buf.seek(0)
         buf.truncate()
         values: list[Any] = [
-            _local(row.at),
+            local_time(row.at, seconds=True),
             row.actor_type,
             row.actor_id or "",
             row.actor_name,

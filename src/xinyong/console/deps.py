@@ -23,10 +23,12 @@ from xinyong.org import queries as org
 templates = Jinja2Templates(directory=Path(__file__).parent / "templates")
 
 
-def local_time(at: dt.datetime | None) -> str:
-    """A moment as people in the city read it: Beijing time (Asia/Shanghai), to the minute. The database
-    keeps UTC; a page printing that as is would be eight hours off."""
-    return "" if at is None else at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M")
+def local_time(at: dt.datetime | None, *, seconds: bool = False) -> str:
+    """A moment as people in the city read it: Beijing time (Asia/Shanghai), to the minute (or second).
+    The database keeps UTC; a page printing that as is would be eight hours off."""
+    if at is None:
+        return ""
+    return at.astimezone(clock.SHANGHAI).strftime("%Y-%m-%d %H:%M:%S" if seconds else "%Y-%m-%d %H:%M")
 
 
 templates.env.filters["local"] = local_time

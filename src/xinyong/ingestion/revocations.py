@@ -32,6 +32,7 @@ from xinyong.kit import clock
 from xinyong.org import queries as org
 from xinyong.records import service as records
 from xinyong.records.models import CreditRecord, Lifecycle
+from xinyong.records.queries import contains_pattern
 from xinyong.subjects.models import Subject
 
 DEADLINE_WORKDAYS = 3
@@ -206,7 +207,7 @@ def find(
     try:
         match = CreditRecord.id == uuid.UUID(text)
     except ValueError:
-        pattern = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        pattern = contains_pattern(text)
         match = or_(CreditRecord.decision_no.like(pattern, escape="\\"), Subject.uscc == text.upper())
     stmt = _decisions().where(match)
     if units is not None:

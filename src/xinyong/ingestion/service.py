@@ -208,6 +208,20 @@ def check_unit(session: Session, actor: Actor, unit_key: str) -> None:
         raise OutOfScope("只能为本单位报送或审核数据", details={"unit": unit_key})
 
 
+def admissible(
+    session: Session, actor: Actor, *, item_code: str, unit_key: str, replaces: uuid.UUID | None
+) -> tuple[CatalogItemSpec, IngestBatch | None]:
+    """What a submission is refused for before anything is stored — an item outside the catalogue, a unit
+    outside the actor's scope or not among the item's providers, a batch it cannot correct — checked by
+    :func:`submit` and, before a big file is queued, by uploads.receive. The item, and the returned batch
+    it corrects (locked)."""
+    item = catalog.item_spec(session, item_code)
+    check_unit(session, actor, unit_key)
+    check_provider(session, item, unit_key)
+    returned = correctable(session, replaces, item_code=item_code, unit_key=unit_key) if replaces else None
+    return item, returned
+
+
 def correctable(session: Session, batch_id: uuid.UUID, *, item_code: str, unit_key: str) -> IngestBatch:
     """The returned batch a new file of ``item_code`` from ``unit_key`` may correct (refused otherwise,
     before anything is stored)."""
@@ -269,11 +283,8 @@ def submit(
     batch with status 失败 and its file-level problem, and no rows. Submitting the same batch again
     returns the first one (a returned or withdrawn batch goes back to review).
     """
-    item = catalog.item_spec(session, item_code)
+    item, returned = admissible(session, actor, item_code=item_code, unit_key=unit_key, replaces=replaces)
     item_row = catalog.item_row(session, item_code)
-    check_unit(session, actor, unit_key)
-    check_provider(session, item, unit_key)
-    returned = correctable(session, replaces, item_code=item_code, unit_key=unit_key) if replaces else None
     if objects is not None:
         data = json.dumps(objects, ensure_ascii=False, sort_keys=True).encode()
         content_hash, stored = storage.store_bytes(data, ".json")

@@ -34,7 +34,6 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from xinyong.auth.actor import Actor
-from xinyong.catalog import queries as catalog
 from xinyong.config import get_settings
 from xinyong.db import transaction
 from xinyong.errors import Conflict, NotFound, XinyongError
@@ -78,11 +77,9 @@ def receive(session: Session, file: Received) -> IngestUpload:
 
     Refused at once, as a submission would be: an item outside the catalogue, a unit outside the
     actor's scope or not among the item's providing units, an unknown file type."""
-    item = catalog.item_spec(session, file.item_code)
-    service.check_unit(session, file.actor, file.unit_key)
-    service.check_provider(session, item, file.unit_key)
-    if file.replaces is not None:
-        service.correctable(session, file.replaces, item_code=file.item_code, unit_key=file.unit_key)
+    service.admissible(
+        session, file.actor, item_code=file.item_code, unit_key=file.unit_key, replaces=file.replaces
+    )
     detect_format(file.filename, None)
     content_hash, _stored = storage.store(file.path)
     upload = IngestUpload(

@@ -376,7 +376,8 @@ def publicity_items(session: Session, kind: str) -> list[str]:
     return sorted(out)
 
 
-def _like(value: str) -> str:
+def contains_pattern(value: str) -> str:
+    """A LIKE pattern (escape ``\\``) matching text that contains ``value`` literally."""
     return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
@@ -415,12 +416,12 @@ def publicity_records(
         cond.append(CreditRecord.decision_date <= f.date_to)
     if f.category:
         if kind == "penalties":
-            cond.append(CreditRecord.penalty_types.like(_like(f.category), escape="\\"))
+            cond.append(CreditRecord.penalty_types.like(contains_pattern(f.category), escape="\\"))
         else:
             cond.append(CreditRecord.payload["licence_kind"].as_string() == f.category)
     base = select(CreditRecord).join(CatalogItem, CatalogItem.code == CreditRecord.item_code)
     if f.keyword:
-        pattern = _like(f.keyword.strip())
+        pattern = contains_pattern(f.keyword.strip())
         base = base.join(Subject, Subject.id == CreditRecord.subject_id)
         cond.append(
             or_(

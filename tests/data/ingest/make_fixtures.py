@@ -17,6 +17,7 @@ import io
 import json
 from pathlib import Path
 
+from xinyong.demo.batches import HEADER as DEMO_HEADER
 from xinyong.kit.identifiers import make_uscc, org_code_check_char, uscc_check_char
 
 HERE = Path(__file__).parent
@@ -24,25 +25,8 @@ HERE = Path(__file__).parent
 SCJGJ = "11320400000000027L"
 SCJGJ_NAME = "常州市市场监督管理局"
 
-HEADER = [
-    "行政相对人名称",
-    "行政相对人类别",
-    "统一社会信用代码",
-    "法定代表人",
-    "行政处罚决定书文号",
-    "违法行为类型",
-    "违法事实",
-    "处罚依据",
-    "处罚类别",
-    "处罚内容",
-    "罚款金额（元）",
-    "处罚决定日期",
-    "处罚有效期",
-    "处罚机关",
-    "处罚机关统一社会信用代码",
-    "数据来源单位",
-    "数据来源单位统一社会信用代码",
-]
+#: The national penalty template's columns with the fine in 元, as units export them (and the demo does).
+HEADER = DEMO_HEADER
 
 
 def code(n: int) -> str:
