@@ -50,6 +50,21 @@ def submit(
     )
 
 
+def submit_rows(
+    session: Session, rows: list[dict[str, Any]], *, actor: Actor | None = None
+) -> service.Submission:
+    """JSON rows of 行政处罚（法人） from 常州市市场监督管理局, as the API sends them."""
+    return service.submit(
+        session,
+        objects=rows,
+        item_code="xzcf_fr",
+        unit_key="shi_scjgj",
+        actor=actor or staff(),
+        now=clock.now(),
+        today=clock.today(),
+    )
+
+
 def rows_by_no(session: Session, batch_id: Any) -> dict[int, Any]:
     return {r.row_no: r for r in service.preview(session, batch_id, limit=1000)}
 

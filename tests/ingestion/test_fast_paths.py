@@ -8,8 +8,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.builders import company
-from tests.ingestion.helpers import staff
-from tests.ingestion.test_linking_revocation_quality import _rows, _submit_rows
+from tests.ingestion.helpers import staff, submit_rows
+from tests.ingestion.test_linking_revocation_quality import _rows
 from xinyong.ingestion import service
 from xinyong.ingestion.models import IngestRow
 from xinyong.kit import clock
@@ -36,7 +36,7 @@ def _code(i: int) -> str:
 def test_rows_alike_but_for_the_fine_band_get_their_own_severity(session: Session) -> None:
     # Same date, unit, types and basis: the memo must still tell a 100 元 fine from a 2,000,000 元 one.
     rows = [_row(session, i, code=_code(i), fine=f) for i, f in enumerate(["100", "2000000", "150", "50000"])]
-    sub = _submit_rows(session, rows)
+    sub = submit_rows(session, rows)
     severities = dict(
         session.execute(
             select(IngestRow.row_no, IngestRow.severity).where(IngestRow.batch_id == sub.batch.id)
@@ -54,7 +54,7 @@ def test_rows_alike_but_for_the_fine_band_get_their_own_severity(session: Sessio
 
 def test_a_code_that_became_known_before_approval_links_to_that_subject(session: Session) -> None:
     code = _code(77)
-    sub = _submit_rows(
+    sub = submit_rows(
         session, [_row(session, 1, code=code, fine="100"), _row(session, 2, code=code, fine="200")]
     )
     assert session.scalar(select(Subject).where(Subject.uscc == code)) is None
@@ -67,10 +67,10 @@ def test_a_code_that_became_known_before_approval_links_to_that_subject(session:
 
 
 def test_created_rows_are_counted_and_collected_without_being_marked(session: Session) -> None:
-    first = _submit_rows(session, [_row(session, 1, code=_code(1), fine="100")])
+    first = submit_rows(session, [_row(session, 1, code=_code(1), fine="100")])
     service.approve(session, batch_id=first.batch.id, actor=staff(), now=clock.now())
     again = [_row(session, 1, code=_code(1), fine="300"), _row(session, 2, code=_code(2), fine="100")]
-    sub = _submit_rows(session, again)
+    sub = submit_rows(session, again)
     result = service.approve(session, batch_id=sub.batch.id, actor=staff(), now=clock.now(), collect_ids=True)
     assert result.counts == {"created": 1, "updated": 1, "unchanged": 0, "unlinked": 0}
     ids = result.record_ids["xzcf_fr"]
@@ -85,7 +85,7 @@ def test_names_are_noted_once_per_unit_and_seen_again_moves_last_seen(session: S
 
     from xinyong.subjects.models import SubjectAttribute
 
-    first = _submit_rows(session, [_row(session, 1, code=_code(31), fine="100")])
+    first = submit_rows(session, [_row(session, 1, code=_code(31), fine="100")])
     t1 = clock.now()
     service.approve(session, batch_id=first.batch.id, actor=staff(), now=t1)
     later = t1 + dt.timedelta(days=3)
@@ -93,7 +93,7 @@ def test_names_are_noted_once_per_unit_and_seen_again_moves_last_seen(session: S
     again[0]["行政相对人名称"] = "常州快路1贸易有限公司"  # …the first name again
     renamed = _row(session, 3, code=_code(31), fine="300")
     renamed["行政相对人名称"] = "常州快路新名贸易有限公司"
-    sub = _submit_rows(session, [*again, renamed])
+    sub = submit_rows(session, [*again, renamed])
     service.approve(session, batch_id=sub.batch.id, actor=staff(), now=later)
     names = {
         a.value: (a.first_seen, a.last_seen)

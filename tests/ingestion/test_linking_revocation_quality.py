@@ -11,7 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from tests.builders import company
-from tests.ingestion.helpers import DATA, staff, submit
+from tests.ingestion.helpers import DATA, staff, submit, submit_rows
 from xinyong.ingestion import quality, revocations, service
 from xinyong.ingestion.errors import OutOfScope
 from xinyong.ingestion.linking import normalise_name
@@ -52,22 +52,10 @@ def _rows(
     ]
 
 
-def _submit_rows(session: Session, rows: list[dict[str, str]]) -> service.Submission:
-    return service.submit(
-        session,
-        objects=rows,
-        item_code="xzcf_fr",
-        unit_key="shi_scjgj",
-        actor=staff(),
-        now=clock.now(),
-        today=clock.today(),
-    )
-
-
 def test_exact_link_by_uscc_even_when_written_full_width(session: Session) -> None:
     known = company(session, name="常州澜泽科技有限公司")
     code = "".join(chr(ord(c) + 0xFEE0) for c in str(known.uscc))
-    sub = _submit_rows(session, _rows(session, "常州澜泽科技有限公司", code))
+    sub = submit_rows(session, _rows(session, "常州澜泽科技有限公司", code))
     service.approve(session, batch_id=sub.batch.id, actor=staff(), now=clock.now())
     record = session.scalar(select(CreditRecord))
     assert record is not None and record.subject_id == known.id
@@ -98,7 +86,7 @@ def test_a_name_alone_never_links_it_only_proposes(session: Session) -> None:
     same_rep.legal_rep = "王五"
     company(session, name="湖塘老王小吃店（溧阳）", district="liyang")  # same core name, nothing else agrees
     rows = _rows(session, "武进区湖塘老王小吃店", "00000000000000000X")
-    sub = _submit_rows(session, rows)
+    sub = submit_rows(session, rows)
     assert (sub.batch.needs_link, sub.batch.accepted) == (1, 0)
     cands = service.candidates(session, sub.batch.id)
     assert [s.id for s, _ in cands[1]] == [same_rep.id]
@@ -109,7 +97,7 @@ def test_a_name_alone_never_links_it_only_proposes(session: Session) -> None:
 def test_a_reviewer_links_a_candidate_then_approves(session: Session) -> None:
     shop = company(session, name="常州市武进区湖塘老王小吃店", district="wujin")
     shop.legal_rep = "王五"
-    sub = _submit_rows(session, _rows(session, "湖塘老王小吃店", "00000000000000000X"))
+    sub = submit_rows(session, _rows(session, "湖塘老王小吃店", "00000000000000000X"))
     service.link_row(session, batch_id=sub.batch.id, row_no=1, subject_id=shop.id, actor=staff())
     service.approve(session, batch_id=sub.batch.id, actor=staff(), now=clock.now())
     record = session.scalar(select(CreditRecord))
@@ -192,7 +180,7 @@ def test_quality_scores_per_unit_and_month(session: Session) -> None:
         处罚决定日期="2026-11-16",
     )
     rows[0]["行政相对人类别"] = "法人及非法人组织"
-    ok = _submit_rows(session, rows)
+    ok = submit_rows(session, rows)
     service.approve(session, batch_id=ok.batch.id, actor=staff(), now=clock.now())
     # Another unit names the same code differently: one conflict for consistency.
     named = subjects.find_by_uscc(session, "91320412MF0000013Q")
@@ -228,7 +216,7 @@ def test_quality_scores_per_unit_and_month(session: Session) -> None:
 
 
 def test_unknown_subject_uuid_cannot_be_linked(session: Session) -> None:
-    sub = _submit_rows(session, _rows(session, "某某小吃店", "00000000000000000X"))
+    sub = submit_rows(session, _rows(session, "某某小吃店", "00000000000000000X"))
     with pytest.raises(Exception, match="主体不存在"):
         service.link_row(session, batch_id=sub.batch.id, row_no=1, subject_id=uuid.uuid4(), actor=staff())
     assert DATA.is_dir()

@@ -11,10 +11,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
-from tests.ingestion.helpers import staff
+from tests.ingestion.helpers import staff, submit_rows
 from tests.ingestion.test_api_and_cli import DATA, cli_db  # noqa: F401  (fixture)
 from tests.ingestion.test_fast_paths import _code, _row
-from tests.ingestion.test_linking_revocation_quality import _submit_rows
 from xinyong import db, jobs
 from xinyong.ingestion import service
 from xinyong.ingestion.models import IngestBatch
@@ -30,7 +29,7 @@ def _names(session: Session, query: str) -> set[str]:
 
 def _approve_three(session: Session) -> IngestBatch:
     rows = [_row(session, i, code=_code(500 + i), fine="100") for i in range(3)]
-    sub = _submit_rows(session, rows)
+    sub = submit_rows(session, rows)
     service.approve(session, batch_id=sub.batch.id, actor=staff(), now=clock.now())
     return sub.batch
 

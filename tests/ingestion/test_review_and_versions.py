@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.builders import company
-from tests.ingestion.helpers import DATA, staff, submit, trust_feed
+from tests.ingestion.helpers import DATA, staff, submit, submit_rows, trust_feed
 from xinyong.ingestion import service
 from xinyong.ingestion.errors import BatchStateError, OutOfScope
 from xinyong.kit import clock
@@ -69,15 +69,7 @@ def test_severity_comes_from_the_file_else_derived(session: Session) -> None:
     from xinyong.kit.identifiers import make_uscc
 
     rows[0]["统一社会信用代码"] = make_uscc("9", "1", "320412", "MF000900")
-    sub2 = service.submit(
-        session,
-        objects=rows,
-        item_code="xzcf_fr",
-        unit_key="shi_scjgj",
-        actor=staff(),
-        now=clock.now(),
-        today=clock.today(),
-    )
+    sub2 = submit_rows(session, rows)
     service.approve(session, batch_id=sub2.batch.id, actor=staff(), now=clock.now())
     declared = session.scalar(select(CreditRecord).where(CreditRecord.decision_no == "常市监罚〔2026〕900号"))
     assert declared is not None and (declared.severity, declared.severity_derived) == ("严重", False)
