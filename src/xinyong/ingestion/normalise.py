@@ -230,6 +230,9 @@ class NormalisedRow:
     raw: dict[str, str]
     #: Field key → the column header it came from (for messages).
     columns: dict[str, str]
+    #: Two columns for one field with different values in this row: (field key, the later column's
+    #: 1-based number, its cell text). None when there are none — the common case costs nothing.
+    conflicts: list[tuple[str, int, str]] | None = None
 
 
 class RowNormaliser:
@@ -250,12 +253,15 @@ class RowNormaliser:
         self.columns = cols
         self._memo: list[dict[str, tuple[Any, bool]] | None] = [{} for _ in cols]
         self._hits = [0] * len(cols)
-        self.column_of = {c.field.key: c.header for c in cols}
+        self.column_of: dict[str, str] = {}
+        for c in cols:
+            self.column_of.setdefault(c.field.key, c.header)
         self.counted = [f.key for f in item.fields if f.required or f.important]
 
     def __call__(self, cells: list[str]) -> NormalisedRow:
         payload: dict[str, Any] = {}
         raw: dict[str, str] = {}
+        conflicts: list[tuple[str, int, str]] | None = None
         n = len(cells)
         for i, col in enumerate(self.columns):
             if col.index >= n:
@@ -275,12 +281,16 @@ class RowNormaliser:
             if value is None:
                 continue
             key = col.field.key
-            if key in payload:  # two columns for one field: the first non-empty wins
+            if key in payload:
+                # Two columns for one field (a label and its national code, say): the first non-empty
+                # stands; a different value in the later one is an error — which is right is unknown.
+                if payload[key] != value:
+                    conflicts = [*(conflicts or []), (key, col.index + 1, cell)]
                 continue
             payload[key] = list(value) if isinstance(value, list) else value
             if differs:
                 raw[key] = cell
-        return NormalisedRow(payload, raw, self.column_of)
+        return NormalisedRow(payload, raw, self.column_of, conflicts)
 
     @staticmethod
     def _convert(col: Column, cell: str) -> tuple[Any, bool]:
@@ -303,6 +313,13 @@ class RowNormaliser:
             memo.clear()
             self._hits[i] = 0
         memo[cell] = hit
+
+    def shared_fields(self) -> dict[str, list[int]]:
+        """Fields that more than one column maps to → those columns' 1-based numbers."""
+        numbers: dict[str, list[int]] = {}
+        for c in self.columns:
+            numbers.setdefault(c.field.key, []).append(c.index + 1)
+        return {k: v for k, v in numbers.items() if len(v) > 1}
 
     def filled(self, payload: dict[str, Any]) -> int:
         """How many required/important fields ``payload`` fills (completeness)."""

@@ -32,7 +32,7 @@ from xinyong.ingestion.checks import RowChecker
 from xinyong.ingestion.deriving import DERIVED, RowDeriver
 from xinyong.ingestion.linking import Link, LinkPlanner
 from xinyong.ingestion.models import RowStatus
-from xinyong.ingestion.normalise import RowNormaliser, is_summary_row
+from xinyong.ingestion.normalise import NormalisedRow, RowNormaliser, is_summary_row
 from xinyong.kit import bulk
 from xinyong.records.publicity import PublicityRules
 from xinyong.records.validation import Problem
@@ -135,6 +135,8 @@ class Preparer:
             found = checker(payload)
             if len(cells) != width and (len(cells) < width or any(x.strip() for x in cells[width:])):
                 found = [*found, _columns_problem(len(cells), width)]
+            if norm.conflicts is not None:
+                found = [*found, *self._conflicts(norm)]
             n.expected += self.counted
             n.filled += normaliser.filled(payload)
             has_error = False
@@ -194,6 +196,22 @@ class Preparer:
                     bulk.copy_line(head) if copy else None,
                     None if copy else head,
                     head[2] if copy and may_look_up else None,
+                )
+            )
+        return out
+
+    def _conflicts(self, norm: NormalisedRow) -> list[Problem]:
+        out = []
+        for key, number, cell in norm.conflicts or []:
+            label = self.spec.item.field(key).label
+            first = norm.raw.get(key, norm.payload[key])
+            shown = ";".join(first) if isinstance(first, list) else str(first)
+            out.append(
+                Problem(
+                    key,
+                    "column.conflict",
+                    f"{label}：第 {number} 列为“{cell[:100]}”，与前面一列的“{shown[:100]}”不同，"
+                    "无法确定以哪一列为准",
                 )
             )
         return out

@@ -14,7 +14,8 @@ import csv
 import datetime as dt
 import io
 import json
-from collections.abc import Callable, Iterator
+import re
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -28,6 +29,27 @@ HEADER_SCAN_ROWS = 20
 
 
 @dataclass
+class Notes:
+    """Characters reading had to take out of the file's text, counted as the rows are read and told to
+    the clerk as file-level warnings once the file is through (service._stage). The stored file keeps
+    them: nothing is lost, and a replay reads the same.
+
+    * NUL (U+0000): never content, an export program's leftover — and PostgreSQL cannot store it in
+      text or ``jsonb`` at all, so left in, one stray NUL would fail the whole batch. Removed.
+    * Unpaired surrogates (U+D800–U+DFFF), which only JSON can carry (``"\\ud800"``): not characters,
+      cannot be encoded as UTF-8. Each becomes U+FFFD (�), so the clerk sees where one was.
+    """
+
+    nul: int = 0
+    surrogates: int = 0
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+#: The JSON escapes that can produce them: \u0000 and \uD800–\uDFFF.
+_ESCAPES_RE = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])")
+
+
+@dataclass
 class Table:
     """A file opened for reading: its header (one text per column) and an iterator of data rows."""
 
@@ -36,7 +58,38 @@ class Table:
     encoding: str | None = None
     #: Data row 1 is this line/row of the file (for messages).
     first_line: int = 2
-    notes: list[str] = field(default_factory=list)
+    notes: Notes = field(default_factory=Notes)
+
+
+def scrub(text: str, notes: Notes) -> str:
+    """``text`` without NUL characters and with unpaired surrogates replaced (see :class:`Notes`)."""
+    if "\x00" in text:
+        notes.nul += text.count("\x00")
+        text = text.replace("\x00", "")
+    if not text.isascii() and _SURROGATE_RE.search(text):
+        text, n = _SURROGATE_RE.subn("\ufffd", text)
+        notes.surrogates += n
+    return text
+
+
+def _scrub_value(value: Any, notes: Notes) -> Any:
+    """A parsed JSON value with every string (keys included) scrubbed."""
+    if isinstance(value, str):
+        return scrub(value, notes)
+    if isinstance(value, list):
+        return [_scrub_value(v, notes) for v in value]
+    if isinstance(value, dict):
+        return {scrub(k, notes): _scrub_value(v, notes) for k, v in value.items()}
+    return value
+
+
+def _without_nul(lines: Iterable[str], notes: Notes) -> Iterator[str]:
+    """A text file's lines with NUL characters removed (a CSV cannot hold surrogates: it is decoded)."""
+    for line in lines:
+        if "\x00" in line:
+            notes.nul += line.count("\x00")
+            line = line.replace("\x00", "")
+        yield line
 
 
 def detect_format(filename: str, explicit: str | None = None) -> str:
@@ -54,9 +107,12 @@ def detect_format(filename: str, explicit: str | None = None) -> str:
 
 
 def detect_encoding(head: bytes) -> str:
-    """``utf-8-sig`` with a BOM; ``utf-8`` when the sample decodes as UTF-8; else ``gb18030`` (⊇ GBK)."""
+    """``utf-8-sig`` with a BOM; ``utf-16`` with a UTF-16 BOM (Excel's 另存为“Unicode 文本”: UTF-16LE,
+    tab-separated); ``utf-8`` when the sample decodes as UTF-8; else ``gb18030`` (⊇ GBK)."""
     if head.startswith(codecs.BOM_UTF8):
         return "utf-8-sig"
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
     try:
         head.decode("utf-8")
         return "utf-8"
@@ -203,13 +259,14 @@ def read_csv(
     delimiter = _delimiter(head.decode(enc, errors="ignore"), resolve) if resolve else ","
     raw.seek(0)
     text = io.TextIOWrapper(raw, encoding=enc, newline="")
-    reader = csv.reader(text, delimiter=delimiter, strict=True)
+    notes = Notes()
+    reader = csv.reader(_without_nul(text, notes), delimiter=delimiter, strict=True)
     try:
         first = [next(reader)]
     except UnicodeDecodeError as exc:
         raw.close()
         raise FileRefused(
-            f"文件无法按 {enc} 编码读取，请确认编码（UTF-8、GBK 或 GB18030）", code="file.encoding"
+            f"文件无法按 {enc} 编码读取，请确认编码（UTF-8、GBK、GB18030 或 UTF-16）", code="file.encoding"
         ) from exc
     except (StopIteration, csv.Error) as exc:
         raw.close()
@@ -228,9 +285,11 @@ def read_csv(
         if score:
             header, start = found, at
 
+    ends = _line_ends(enc, head)
+
     def ended_with_newline() -> bool:
-        raw.seek(-1, io.SEEK_END)
-        return raw.read(1) in (b"\n", b"\r")
+        raw.seek(-len(ends[0]), io.SEEK_END)
+        return raw.read(len(ends[0])) in ends
 
     def rest() -> Iterator[list[str]]:
         yield from first[start:]
@@ -242,9 +301,25 @@ def read_csv(
         try:
             yield from _csv_rows(rest(), len(header), ended_with_newline)
         finally:
-            raw.close()
+            # Closing the wrapper (which closes ``raw``) also keeps it referenced until here: once the
+            # line generator is exhausted, nothing else holds it, and a collected wrapper closes ``raw``.
+            text.close()
 
-    return Table(header=[h.strip() for h in header], rows=rows(), encoding=enc, first_line=start + 1)
+    return Table(
+        header=[h.strip() for h in header], rows=rows(), encoding=enc, first_line=start + 1, notes=notes
+    )
+
+
+def _line_ends(enc: str, head: bytes) -> tuple[bytes, ...]:
+    """How a line end (``\\n`` or ``\\r``) looks in the file's bytes: two bytes in UTF-16, in the byte
+    order its BOM gives."""
+    name = codecs.lookup(enc).name
+    if name in ("utf-16", "utf-32"):
+        bom = codecs.BOM_UTF16_LE if name == "utf-16" else codecs.BOM_UTF32_LE
+        name += "-le" if head.startswith(bom) else "-be"
+    elif name == "utf-8-sig":
+        name = "utf-8"
+    return tuple(c.encode(name) for c in "\n\r")
 
 
 def _delimiter(sample: str, resolve: Callable[[str], str | None]) -> str:
@@ -265,10 +340,11 @@ def _delimiter(sample: str, resolve: Callable[[str], str | None]) -> str:
 def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Table:
     from python_calamine import CalamineWorkbook
 
+    notes = Notes()
     try:
         book = CalamineWorkbook.from_path(str(path))
         sheet = book.get_sheet_by_index(0)
-        grid = [[cell_text(v) for v in row] for row in sheet.to_python(skip_empty_area=False)]
+        grid = [[scrub(cell_text(v), notes) for v in row] for row in sheet.to_python(skip_empty_area=False)]
         merged_ranges = sheet.merged_cell_ranges or []
     except FileRefused:
         raise
@@ -280,7 +356,7 @@ def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Tab
     header, start = locate_header(grid, resolve, merged)
     width = len(header)
     data = (r + [""] * (width - len(r)) if len(r) < width else r for r in grid[start:])
-    return Table(header=header, rows=iter(data), first_line=start + 1)
+    return Table(header=header, rows=iter(data), first_line=start + 1, notes=notes)
 
 
 def _records_to_rows(objects: Iterator[dict[str, Any]], header: list[str]) -> Iterator[list[str]]:
@@ -302,6 +378,7 @@ def _json_cell(value: Any) -> str:
 
 def read_jsonl(path: Path) -> Table:
     fh = path.open("r", encoding="utf-8-sig")
+    notes = Notes()
 
     def objects() -> Iterator[dict[str, Any]]:
         for n, line in enumerate(fh, start=1):
@@ -316,7 +393,8 @@ def read_jsonl(path: Path) -> Table:
                 ) from exc
             if not isinstance(obj, dict):
                 raise FileRefused(f"第 {n} 行应为 JSON 对象", code="file.format")
-            yield obj
+            # Only an escape can put a NUL or a surrogate into JSON text: look for one before walking.
+            yield _scrub_value(obj, notes) if _ESCAPES_RE.search(line) else obj
 
     stream = objects()
     first = next(stream, None)
@@ -340,19 +418,21 @@ def read_jsonl(path: Path) -> Table:
         finally:
             fh.close()
 
-    return Table(header=header, rows=rows(), first_line=1)
+    return Table(header=header, rows=rows(), first_line=1, notes=notes)
 
 
 def rows_from_objects(objects: list[dict[str, Any]]) -> Table:
     """JSON rows given through the API: a list of objects keyed by label, alias or field key."""
     if not objects:
         raise FileRefused("没有数据行", code="file.empty")
+    notes = Notes()
+    objects = [_scrub_value(o, notes) for o in objects]
     header: list[str] = []
     for obj in objects:
         for k in obj:
             if k not in header:
                 header.append(k)
-    return Table(header=header, rows=_records_to_rows(iter(objects), header), first_line=1)
+    return Table(header=header, rows=_records_to_rows(iter(objects), header), first_line=1, notes=notes)
 
 
 def open_table(

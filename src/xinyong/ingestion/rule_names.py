@@ -25,6 +25,9 @@ RULE_NAMES: dict[str, str] = {
     "file.no_header": "没有表头",
     "file.missing_column": "缺少必填列",
     "column.unknown": "未识别的列",
+    "column.shared": "多列对应同一字段",
+    "file.nul_removed": "已删除空字符",
+    "file.surrogates_replaced": "已替换无效字符",
     # one value
     "required": "必填项为空",
     "pattern": "格式不符合要求",
@@ -45,6 +48,7 @@ RULE_NAMES: dict[str, str] = {
     "cross.valid_to_before_decision": "有效期至早于决定日期",
     "cross.exit_before_listed": "移出日期早于列入日期",
     "row.columns": "列数与表头不一致",
+    "column.conflict": "同一字段的多列取值不同",
     # rows against each other, and linking
     "row.duplicate": "重复行",
     "row.merged": "同一决定已合并",

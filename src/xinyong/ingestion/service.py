@@ -49,9 +49,9 @@ from xinyong.ingestion.models import (
     LinkCandidate,
     RowStatus,
 )
-from xinyong.ingestion.normalise import resolve_mapping
+from xinyong.ingestion.normalise import RowNormaliser, resolve_mapping
+from xinyong.ingestion.readers import Notes, detect_format, open_table, rows_from_objects
 from xinyong.ingestion.readers import Table as FileTable
-from xinyong.ingestion.readers import detect_format, open_table, rows_from_objects
 from xinyong.kit import bulk, crypto
 from xinyong.kit.actor import ActorRef
 from xinyong.kit.identifiers import IdType
@@ -286,7 +286,7 @@ def submit(
     item, returned = admissible(session, actor, item_code=item_code, unit_key=unit_key, replaces=replaces)
     item_row = catalog.item_row(session, item_code)
     if objects is not None:
-        data = json.dumps(objects, ensure_ascii=False, sort_keys=True).encode()
+        data = _json_bytes(objects)
         content_hash, stored = storage.store_bytes(data, ".json")
         fmt, name = "json", filename or "api.json"
     elif path is not None:
@@ -321,6 +321,7 @@ def submit(
         if table is not None:
             _close(table)
         return _resubmitted(session, existing, actor=actor, now=now)
+    name = name.replace("\x00", "")  # PostgreSQL text cannot hold NUL (readers.Notes)
     batch = IngestBatch(
         id=uuid.uuid4(),
         identity=identity,
@@ -386,6 +387,15 @@ def submit(
             step=step,
         )
     return Submission(batch, True, applied)
+
+
+def _json_bytes(objects: list[dict[str, Any]]) -> bytes:
+    """JSON rows as stored (and hashed): UTF-8 text; with ``\\u`` escapes instead if the rows hold an
+    unpaired surrogate, which UTF-8 cannot encode (JSON can, escaped; the reader replaces it)."""
+    try:
+        return json.dumps(objects, ensure_ascii=False, sort_keys=True).encode()
+    except UnicodeEncodeError:
+        return json.dumps(objects, ensure_ascii=True, sort_keys=True).encode()
 
 
 def check_objects(
@@ -545,6 +555,10 @@ def _stage(
     file_problems: list[list[Any]] = [
         [batch.id, 0, h, None, None, UNKNOWN_COLUMN, _unknown_message(h, item), "warning"] for h in unknown
     ]
+    for key, numbers in RowNormaliser(item, table.header, mapping).shared_fields().items():
+        columns = "、".join(str(n) for n in numbers)
+        message = f"第 {columns} 列都对应“{item.field(key).label}”：每行取第一个非空值，各列取值不同的行报错"
+        file_problems.append([batch.id, 0, None, key, None, SHARED_FIELD, message, "warning"])
     c.warnings += len(file_problems)
     if file_problems:
         bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, file_problems)
@@ -572,6 +586,10 @@ def _stage(
             progress(done)
     if c.rows == 0:
         raise FileRefused("文件没有数据行", code="file.empty")
+    notes = _reading_notes(batch, table.notes)
+    if notes:
+        bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, notes)
+        c.warnings += len(notes)
     _analyze(session, c.rows, "ingest_rows")
     duplicates = _resolve_duplicates(session, batch, item, rules, units_by_uscc, linker, c)
     batch.rows, batch.accepted, batch.rejected = c.rows, c.accepted, c.rejected
@@ -579,6 +597,32 @@ def _stage(
     batch.duplicates = duplicates
     batch.fields_expected, batch.fields_filled, batch.values_failed = c.expected, c.filled, c.failed_values
     session.flush()
+
+
+#: Problem codes of file-level warnings: two columns map to one field; characters taken out on reading.
+SHARED_FIELD = "column.shared"
+NUL_REMOVED = "file.nul_removed"
+SURROGATES_REPLACED = "file.surrogates_replaced"
+
+
+def _reading_notes(batch: IngestBatch, notes: Notes) -> list[list[Any]]:
+    """File-level warnings for what reading took out of the text (readers.Notes)."""
+    found = []
+    if notes.nul:
+        found.append(
+            (
+                NUL_REMOVED,
+                f"文件中有 {notes.nul} 个空字符（NUL，多为导出程序的残留），已删除；原始文件保留原样",
+            )
+        )
+    if notes.surrogates:
+        found.append(
+            (
+                SURROGATES_REPLACED,
+                f"文件中有 {notes.surrogates} 个无效的 Unicode 代理字符，已替换为“\ufffd”；请检查导出程序",
+            )
+        )
+    return [[batch.id, 0, None, None, None, code, message, "warning"] for code, message in found]
 
 
 def _stage_chunk(

@@ -85,7 +85,7 @@ def receive(session: Session, file: Received) -> IngestUpload:
     upload = IngestUpload(
         id=uuid.uuid4(),
         content_hash=content_hash,
-        filename=file.filename[:255],
+        filename=file.filename.replace("\x00", "")[:255],  # PostgreSQL text cannot hold NUL
         encoding=file.encoding or None,
         item_code=file.item_code,
         unit_key=file.unit_key,
