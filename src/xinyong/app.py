@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import DataError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from xinyong import __version__, wiring
@@ -31,7 +32,7 @@ from xinyong.portal import api as portal_api
 from xinyong.portal import pages as portal_pages
 from xinyong.portal.ratelimit import RateLimiter, RateLimitMiddleware
 from xinyong.records import routes as records_routes
-from xinyong.web import Public
+from xinyong.web import NUL_MESSAGE, NulGuardMiddleware, Public
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -86,6 +87,14 @@ def create_app() -> FastAPI:
             exc.status_code, f"http_{exc.status_code}", message, headers=getattr(exc, "headers", None)
         )
 
+    @app.exception_handler(DataError)
+    async def _data_error(_: Request, exc: DataError) -> JSONResponse:
+        # The net behind NulGuardMiddleware: a NUL that came in some other way (a JSON body) and
+        # reached PostgreSQL, which refuses it in text, is the client's error, not the server's.
+        if "NUL" in str(exc.orig):
+            return _error(400, "invalid_text", NUL_MESSAGE)
+        return _error(500, "internal_error", "服务器内部错误，请稍后再试")
+
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:
         return _error(500, "internal_error", "服务器内部错误，请稍后再试")
@@ -124,5 +133,6 @@ def create_app() -> FastAPI:
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     proxies = frozenset(p.strip() for p in get_settings().trusted_proxies.split(",") if p.strip())
     app.state.rate_limiter = RateLimiter(trusted_proxies=proxies)
+    app.add_middleware(NulGuardMiddleware)
     app.add_middleware(RateLimitMiddleware, limiter=app.state.rate_limiter)
     return app

@@ -8,13 +8,16 @@ on a route that declares neither.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import inspect
+import json
 from collections.abc import AsyncIterator, Callable
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.db import session_factory
 from xinyong.kit import clock
@@ -75,3 +78,86 @@ async def get_today() -> dt.date:
 
 
 Today = Annotated[dt.date, Depends(get_today)]
+
+
+NUL_MESSAGE = "请求中含有空字符（NUL），无法处理；请删除后重试"
+
+
+def _has_nul(data: bytes) -> bool:
+    return b"\x00" in data or b"%00" in data
+
+
+class NulGuardMiddleware:
+    """Refuses with 400 a request whose path, query or ``application/x-www-form-urlencoded`` body holds a
+    NUL character (raw or ``%00``).
+
+    PostgreSQL cannot hold NUL in ``text``: a NUL in a subject code in the URL or in a console form
+    reached a query and failed there as a 500 (SQLite took it). Refused at the door, the answer is the
+    same on every database and says what is wrong. Multipart bodies are not looked into — NUL
+    characters in an uploaded file are ingestion's to handle (ingestion.readers.Notes) — nor JSON
+    bodies, whose ``\\u0000`` the ingestion API rows take out the same way; anything else that still
+    brings one to PostgreSQL is answered 400 by the app's handler for it (app.py).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        if _has_nul(scope.get("raw_path") or b"") or _has_nul(scope.get("query_string") or b""):
+            await _refuse(scope, send)
+            return
+        if "\x00" in scope.get("path", ""):
+            await _refuse(scope, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        if not headers.get(b"content-type", b"").startswith(b"application/x-www-form-urlencoded"):
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                return  # the client went away
+            chunks.append(message.get("body", b""))
+            if not message.get("more_body", False):
+                break
+        body = b"".join(chunks)
+        if _has_nul(body):
+            await _refuse(scope, send)
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if not replayed:
+                replayed = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            return await receive()
+
+        await self.app(scope, replay, send)
+
+
+async def _refuse(scope: Scope, send: Send) -> None:
+    if str(scope.get("path", "")).startswith("/api/"):
+        body = json.dumps(
+            {"error": {"code": "invalid_text", "message": NUL_MESSAGE, "details": {}}}, ensure_ascii=False
+        ).encode()
+        ctype = b"application/json"
+    else:
+        body = (
+            '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">'
+            "<title>请求无效</title></head><body><main><h1>请求无效</h1>"
+            f'<p>{html.escape(NUL_MESSAGE)}</p><p><a href="/">返回首页</a></p></main></body></html>'
+        ).encode()
+        ctype = b"text/html; charset=utf-8"
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 400,
+            "headers": [(b"content-type", ctype), (b"content-length", str(len(body)).encode())],
+        }
+    )
+    await send({"type": "http.response.body", "body": body})
