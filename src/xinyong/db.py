@@ -13,10 +13,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, create_engine, event
+from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, String, create_engine, event
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Mapper, Session, UOWTransaction, object_mapper, sessionmaker
 from sqlalchemy.types import TypeDecorator
+
+from xinyong.errors import Invalid
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -56,6 +58,44 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
     type_annotation_map: ClassVar[dict[Any, Any]] = {dict[str, Any]: JSONVariant, dt.datetime: UTCDateTime()}
+
+
+class TooLong(Invalid):
+    code = "too_long"
+
+
+#: Per mapper: (attribute, maximum length, the name a user knows it by) of its length-limited text columns.
+_LIMITS: dict[Mapper[Any], list[tuple[str, int, str]]] = {}
+
+
+def _limits(mapper: Mapper[Any]) -> list[tuple[str, int, str]]:
+    found = _LIMITS.get(mapper)
+    if found is None:
+        found = []
+        for prop in mapper.column_attrs:
+            column = prop.columns[0]
+            length = getattr(column.type, "length", None)
+            if isinstance(column.type, String) and isinstance(length, int):
+                found.append((prop.key, length, str(column.info.get("label", prop.key))))
+        _LIMITS[mapper] = found
+    return found
+
+
+@event.listens_for(Session, "before_flush")
+def _check_text_lengths(session: Session, _context: UOWTransaction, _instances: object) -> None:
+    """Text longer than its column is refused with a :class:`TooLong` naming the field, on every
+    database: PostgreSQL raised its own error (a 500 — a reviewer's long 退回说明 was lost with it), and
+    SQLite, which does not enforce lengths, kept it whole. Columns carry the name users know them by in
+    ``info={"label": …}``. Set-based writes (COPY, ``INSERT … SELECT``) are not ORM flushes: ingestion
+    cuts what it stages to the column itself."""
+    for obj in (*session.new, *session.dirty):
+        for key, length, label in _limits(object_mapper(obj)):
+            value = obj.__dict__.get(key)
+            if isinstance(value, str) and len(value) > length:
+                raise TooLong(
+                    f"“{label}”最多 {length} 个字符，现有 {len(value)} 个，请删减后重试",
+                    details={"field": key, "max": length, "length": len(value)},
+                )
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

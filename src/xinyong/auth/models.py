@@ -42,8 +42,8 @@ class User(Base):
     __tablename__ = "auth_users"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
-    username: Mapped[str] = mapped_column(String(64), unique=True)
-    display_name: Mapped[str] = mapped_column(String(64))
+    username: Mapped[str] = mapped_column(String(64), unique=True, info={"label": "用户名"})
+    display_name: Mapped[str] = mapped_column(String(64), info={"label": "姓名"})
     unit_key: Mapped[str] = mapped_column(ForeignKey("org_units.key"), index=True)
     password_hash: Mapped[str] = mapped_column(String(200))
     password_changed_at: Mapped[dt.datetime]
@@ -95,7 +95,7 @@ class ApiClient(Base):
     __tablename__ = "auth_clients"
 
     id: Mapped[str] = mapped_column(String(16), primary_key=True)
-    name: Mapped[str] = mapped_column(String(128), unique=True)
+    name: Mapped[str] = mapped_column(String(128), unique=True, info={"label": "接入系统名称"})
     unit_key: Mapped[str | None] = mapped_column(ForeignKey("org_units.key"))
     key_hash: Mapped[str] = mapped_column(String(64))
     permissions: Mapped[list[str]] = mapped_column(JSONVariant)

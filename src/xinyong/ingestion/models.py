@@ -87,7 +87,7 @@ class IngestBatch(Base):
     submitted_at: Mapped[dt.datetime] = mapped_column(index=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(64))
     reviewed_at: Mapped[dt.datetime | None]
-    review_note: Mapped[str | None] = mapped_column(String(500))
+    review_note: Mapped[str | None] = mapped_column(String(500), info={"label": "审核意见"})
     #: Approved with more new organisations than service.SEARCH_IN_TRANSACTION: their names go into
     #: the public name index after the commit (service.index_pending_names); until then they are found
     #: by code only. False once indexed (and for every batch indexed in its own transaction).
@@ -195,7 +195,7 @@ class Revocation(Base):
     id: Mapped[int] = mapped_column(BIGINT_PK, primary_key=True, autoincrement=True)
     record_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("credit_records.id"), index=True)
     unit_key: Mapped[str] = mapped_column(String(48), index=True)
-    reason: Mapped[str] = mapped_column(String(500))
+    reason: Mapped[str] = mapped_column(String(500), info={"label": "撤销原因"})
     revoked_on: Mapped[dt.date]
     deadline: Mapped[dt.date]
     deadline_provisional: Mapped[bool] = mapped_column(default=False)

@@ -58,7 +58,7 @@ class ListEntry(Base):
     valid_to: Mapped[dt.date | None]
     exited_on: Mapped[dt.date | None]
     exit_kind: Mapped[str | None] = mapped_column(String(16))
-    exit_reason: Mapped[str | None] = mapped_column(String(500))
+    exit_reason: Mapped[str | None] = mapped_column(String(500), info={"label": "移出原因"})
     version: Mapped[int] = mapped_column(default=1)
     batch_id: Mapped[uuid.UUID | None]
     created_at: Mapped[dt.datetime]

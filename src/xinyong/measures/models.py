@@ -81,7 +81,7 @@ class Check(Base):
     client_name: Mapped[str] = mapped_column(String(128))
     unit_key: Mapped[str | None] = mapped_column(String(48))
     matter: Mapped[str] = mapped_column(String(16))
-    request_ref: Mapped[str | None] = mapped_column(String(128))
+    request_ref: Mapped[str | None] = mapped_column(String(128), info={"label": "请求编号"})
     batch_id: Mapped[uuid.UUID | None]
     subject_id: Mapped[uuid.UUID | None] = mapped_column(index=True)
     known: Mapped[bool]

@@ -49,7 +49,7 @@ class CreditRecord(Base):
     fine_fen: Mapped[int | None] = mapped_column(BigInteger)
     special_domain: Mapped[str | None] = mapped_column(String(32))
     lifecycle: Mapped[str] = mapped_column(String(8), default=Lifecycle.VALID)
-    lifecycle_reason: Mapped[str | None] = mapped_column(String(500))
+    lifecycle_reason: Mapped[str | None] = mapped_column(String(500), info={"label": "撤销或修复原因"})
     lifecycle_changed_on: Mapped[dt.date | None]
     objection_open: Mapped[bool] = mapped_column(default=False)
     rule_set: Mapped[str | None] = mapped_column(String(32))
