@@ -143,3 +143,24 @@ def test_two_columns_for_one_field(session: Session, tmp_path: Path) -> None:
     assert "另一个名称" in conflict["message"] and grid[2][0] in conflict["message"]
     assert (summary["rows"], summary["accepted"], summary["rejected"]) == (5, 4, 1)
     assert rows_by_no(session, sub.batch.id)[4].payload["subject_name"] == grid[4][0]
+
+
+def test_a_column_without_a_header_is_reported_when_it_holds_something(
+    session: Session, tmp_path: Path
+) -> None:
+    grid = _grid()
+    grid[0].insert(3, "")  # a column the clerk added without naming it
+    for i, row in enumerate(grid[1:], start=1):
+        row.insert(3, "已整改" if i in (2, 4) else "")
+    path = tmp_path / "unnamed.csv"
+    path.write_text(_csv(path, grid), encoding="utf-8")
+    summary = service.summary(session, submit(session, path).batch)
+    assert (summary["rows"], summary["accepted"]) == (5, 5)
+    (warning,) = [e for e in summary["errors"] if e["code"] == "column.unnamed"]
+    assert warning["row"] == 0 and "第 4 列没有列名，其中 2 行有内容" in warning["message"]
+    # Empty under its blank header (a trailing comma, say): nothing to say.
+    for row in grid[1:]:
+        row[3] = ""
+    quiet = tmp_path / "quiet.csv"
+    quiet.write_text(_csv(quiet, grid), encoding="utf-8")
+    assert "column.unnamed" not in _codes(service.summary(session, submit(session, quiet).batch)).get(0, [])

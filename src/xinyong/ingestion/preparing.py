@@ -90,6 +90,8 @@ class Counts:
     expected: int = 0
     filled: int = 0
     failed_values: int = 0
+    #: Rows with something in a column that has no header (not read: no field to put it in).
+    unnamed_filled: int = 0
 
     def add(self, other: Counts) -> None:
         for f in fields(Counts):
@@ -115,6 +117,7 @@ class Preparer:
         self.deriver = RowDeriver(spec.item, rules=spec.rules, units_by_uscc=spec.units_by_uscc)
         self.name_key = self.planner.f_name.key if self.planner.f_name is not None else None
         self.counted = len(self.normaliser.counted)
+        self.unnamed = unnamed_columns(spec.header)
         rejected: list[Any] = [None] * len(DERIVED)
         rejected[DERIVED.index("severity_derived")] = False
         rejected[DERIVED.index("published")] = True
@@ -138,6 +141,8 @@ class Preparer:
             if norm.conflicts is not None:
                 found = [*found, *self._conflicts(norm)]
             n.expected += self.counted
+            if self.unnamed and any(cells[i].strip() for i in self.unnamed if i < len(cells)):
+                n.unnamed_filled += 1
             n.filled += normaliser.filled(payload)
             has_error = False
             for p in found:
@@ -215,6 +220,11 @@ class Preparer:
                 )
             )
         return out
+
+
+def unnamed_columns(header: list[str]) -> list[int]:
+    """Indexes of the columns whose header cell is blank."""
+    return [i for i, h in enumerate(header) if not h.strip()]
 
 
 def row_problem(

@@ -2,7 +2,7 @@
 
 CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 — detected, or given), XLSX and XLS (python-calamine: a Rust
 reader, fast and well kept), JSON Lines, and JSON rows from the API. Spreadsheets may carry title rows
-above the header and two-row headers with merged cells: :func:`locate_header` finds the header by how
+above the header and two-row headers with merged cells: :func:`_best_header` finds the header by how
 many of its cells name catalogue fields. CSV and JSON Lines are streamed, so memory does not grow with
 the file; spreadsheets are read whole (they are bounded by Excel's row limit).
 """
@@ -144,21 +144,6 @@ def cell_text(value: Any) -> str:
 
 def _blank(row: list[str]) -> bool:
     return not any(c.strip() for c in row)
-
-
-def locate_header(
-    grid: list[list[str]], resolve: Callable[[str], str | None], merged: list[tuple[int, int, int, int]]
-) -> tuple[list[str], int]:
-    """The header of a spreadsheet grid and the index of its first data row.
-
-    Looks at the first rows for the one (or the pair, for two-row headers with merged cells) whose
-    cells name the most catalogue fields. ``merged`` are (first row, first col, last row, last col)
-    ranges: a merged cell's text fills its whole range first, as a reader sees it.
-    """
-    score, header, start = _best_header(grid, resolve, merged)
-    if score == 0:
-        raise FileRefused("未找到表头：前 20 行中没有一行的列名对应目录字段", code="file.no_header")
-    return header, start
 
 
 def _best_header(
@@ -338,22 +323,54 @@ def _delimiter(sample: str, resolve: Callable[[str], str | None]) -> str:
 
 
 def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Table:
-    from python_calamine import CalamineWorkbook
+    """The workbook's data sheet: the visible worksheet whose header (:func:`_best_header`) names
+    catalogue fields and has rows under it — wherever it is, so a unit's template that opens with a
+    填报说明 sheet reads like any other. Two such sheets (10月 and 11月, say) are refused with their names:
+    reading one would drop the other's rows without a word."""
+    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     notes = Notes()
+    found: list[tuple[str, list[list[str]], list[str], int, list[tuple[int, int, int, int]]]] = []
+    headed: list[str] = []
     try:
         book = CalamineWorkbook.from_path(str(path))
-        sheet = book.get_sheet_by_index(0)
-        grid = [[scrub(cell_text(v), notes) for v in row] for row in sheet.to_python(skip_empty_area=False)]
-        merged_ranges = sheet.merged_cell_ranges or []
+        any_cells = False
+        for meta in book.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
+                continue
+            sheet = book.get_sheet_by_name(meta.name)
+            grid = [
+                [scrub(cell_text(v), notes) for v in row] for row in sheet.to_python(skip_empty_area=False)
+            ]
+            if not any(not _blank(r) for r in grid):
+                continue
+            any_cells = True
+            merged = [(a[0], a[1], b[0], b[1]) for a, b in sheet.merged_cell_ranges or []]
+            score, header, start = _best_header(grid, resolve, merged)
+            if score == 0:
+                continue  # instructions, a code table: no header naming fields
+            headed.append(meta.name)
+            if any(not _blank(r) for r in grid[start:]):
+                found.append((meta.name, grid, header, start, merged))
     except FileRefused:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
         raise FileRefused(f"表格文件损坏或不完整，无法读取：{exc}", code="file.truncated") from exc
-    if not any(not _blank(r) for r in grid):
+    if not any_cells:
         raise FileRefused("文件为空", code="file.empty")
-    merged = [(a[0], a[1], b[0], b[1]) for a, b in merged_ranges]
-    header, start = locate_header(grid, resolve, merged)
+    if len(found) > 1:
+        names = "、".join(f"“{name}”" for name, *_ in found)
+        raise FileRefused(
+            f"工作簿中有 {len(found)} 个工作表含数据（{names}）：请把各工作表另存为单独的文件分别上传，"
+            "或合并为一个工作表后上传",
+            code="file.many_sheets",
+            details={"sheets": [name for name, *_ in found]},
+        )
+    if not found:
+        if headed:  # a header and nothing under it
+            raise FileRefused("文件没有数据行", code="file.empty")
+        raise FileRefused("未找到表头：前 20 行中没有一行的列名对应目录字段", code="file.no_header")
+    _name, grid, header, start, _merged = found[0]
     width = len(header)
     data = (r + [""] * (width - len(r)) if len(r) < width else r for r in grid[start:])
     return Table(header=header, rows=iter(data), first_line=start + 1, notes=notes)

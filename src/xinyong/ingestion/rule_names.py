@@ -23,9 +23,11 @@ RULE_NAMES: dict[str, str] = {
     "file.format": "文件格式无法识别",
     "file.encoding": "文件编码无法识别",
     "file.no_header": "没有表头",
+    "file.many_sheets": "工作簿含多个数据表",
     "file.missing_column": "缺少必填列",
     "column.unknown": "未识别的列",
     "column.shared": "多列对应同一字段",
+    "column.unnamed": "无列名的列有内容",
     "file.nul_removed": "已删除空字符",
     "file.surrogates_replaced": "已替换无效字符",
     # one value

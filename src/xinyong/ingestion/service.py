@@ -587,6 +587,10 @@ def _stage(
     if c.rows == 0:
         raise FileRefused("文件没有数据行", code="file.empty")
     notes = _reading_notes(batch, table.notes)
+    if c.unnamed_filled:
+        columns = "、".join(str(i + 1) for i in preparing.unnamed_columns(table.header))
+        message = f"第 {columns} 列没有列名，其中 {c.unnamed_filled} 行有内容，未读取；请补上列名或删除该列"
+        notes.append([batch.id, 0, None, None, None, UNNAMED_COLUMN, message, "warning"])
     if notes:
         bulk.write_tuples(conn, PROBLEMS, PROBLEM_COLUMNS, notes)
         c.warnings += len(notes)
@@ -599,8 +603,10 @@ def _stage(
     session.flush()
 
 
-#: Problem codes of file-level warnings: two columns map to one field; characters taken out on reading.
+#: Problem codes of file-level warnings: two columns map to one field; a column without a header holds
+#: data; characters taken out on reading.
 SHARED_FIELD = "column.shared"
+UNNAMED_COLUMN = "column.unnamed"
 NUL_REMOVED = "file.nul_removed"
 SURROGATES_REPLACED = "file.surrogates_replaced"
 

@@ -1,0 +1,76 @@
+"""Workbooks as units' templates come: the data on a second sheet behind a 填报说明 sheet, an empty month
+tab beside the filled one, a hidden code table; and a workbook with two filled sheets, which is refused
+by name rather than read in part."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import openpyxl
+from sqlalchemy.orm import Session
+
+from tests.ingestion.helpers import DATA, rows_by_no, submit
+from xinyong.ingestion import service
+from xinyong.ingestion.models import BatchStatus
+
+ROWS = list(csv.reader((DATA / "penalties_utf8_bom.csv").open(encoding="utf-8-sig")))
+
+
+def _book(path: Path, sheets: list[tuple[str, list[list[str]], str]]) -> Path:
+    """Sheets of (name, rows, state — visible or hidden), in order."""
+    wb = openpyxl.Workbook()
+    wb.remove(wb.active)
+    for name, rows, state in sheets:
+        ws = wb.create_sheet(name)
+        ws.sheet_state = state
+        for r in rows:
+            ws.append(r)
+    wb.save(path)
+    return path
+
+
+INSTRUCTIONS = [["填报说明"], ["1. 每行一条行政处罚决定"], ["2. 日期写作 2026-11-23"]]
+
+
+def test_the_data_sheet_behind_an_instructions_sheet_is_read(session: Session, tmp_path: Path) -> None:
+    path = _book(
+        tmp_path / "处罚.xlsx",
+        [
+            ("填报说明", INSTRUCTIONS, "visible"),
+            ("11月", [ROWS[0]], "visible"),  # a month not yet filled: its header only
+            ("行政处罚", ROWS, "visible"),
+            ("代码表", [ROWS[0], *ROWS[1:3]], "hidden"),  # hidden: never read
+        ],
+    )
+    sub = submit(session, path)
+    summary = service.summary(session, sub.batch)
+    assert sub.batch.status == BatchStatus.PENDING
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (5, 5, 0)
+    assert rows_by_no(session, sub.batch.id)[5].payload["subject_name"] == ROWS[5][0]
+
+
+def test_two_filled_sheets_are_refused_with_their_names(session: Session, tmp_path: Path) -> None:
+    path = _book(
+        tmp_path / "两个月.xlsx",
+        [
+            ("10月", ROWS[:3], "visible"),
+            ("说明", INSTRUCTIONS, "visible"),
+            ("11月", [ROWS[0], *ROWS[3:]], "visible"),
+        ],
+    )
+    sub = submit(session, path)
+    assert sub.batch.status == BatchStatus.FAILED and sub.batch.rows == 0
+    (error,) = service.summary(session, sub.batch)["errors"]
+    assert error["code"] == "file.many_sheets"
+    assert "“10月”、“11月”" in error["message"]
+
+
+def test_a_workbook_of_instructions_only_has_no_header(session: Session, tmp_path: Path) -> None:
+    sub = submit(session, _book(tmp_path / "说明.xlsx", [("填报说明", INSTRUCTIONS, "visible")]))
+    assert [e["code"] for e in service.summary(session, sub.batch)["errors"]] == ["file.no_header"]
+    header_only = _book(
+        tmp_path / "空.xlsx", [("说明", INSTRUCTIONS, "visible"), ("处罚", [ROWS[0]], "visible")]
+    )
+    sub = submit(session, header_only)
+    assert [e["code"] for e in service.summary(session, sub.batch)["errors"]] == ["file.empty"]
