@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 from sqlalchemy.orm import Session
@@ -17,7 +18,7 @@ from xinyong.ingestion.models import BatchStatus
 ROWS = list(csv.reader((DATA / "penalties_utf8_bom.csv").open(encoding="utf-8-sig")))
 
 
-def _book(path: Path, sheets: list[tuple[str, list[list[str]], str]]) -> Path:
+def _book(path: Path, sheets: list[tuple[str, list[list[Any]], str]]) -> Path:
     """Sheets of (name, rows, state — visible or hidden), in order."""
     wb = openpyxl.Workbook()
     wb.remove(wb.active)
@@ -74,3 +75,23 @@ def test_a_workbook_of_instructions_only_has_no_header(session: Session, tmp_pat
     )
     sub = submit(session, header_only)
     assert [e["code"] for e in service.summary(session, sub.batch)["errors"]] == ["file.empty"]
+
+
+def test_long_numbers_excel_has_cut_are_pointed_out(session: Session, tmp_path: Path) -> None:
+    """An 18-digit code typed into a number cell: Excel keeps 15 significant digits, so the checksum
+    error alone would puzzle the clerk; the file says which column and why."""
+    rows = [list(r) for r in ROWS]
+    typed: list[list[object]] = [rows[0], *rows[1:]]
+    typed[2] = [*rows[2][:2], 913204121234567891, *rows[2][3:]]  # 统一社会信用代码 as a number
+    typed[3] = [*rows[3][:10], 12345678901234567, *rows[3][11:]]  # 罚款金额 absurd, but a number too
+    sub = submit(session, _book(tmp_path / "长数字.xlsx", [("处罚", typed, "visible")]))
+    summary = service.summary(session, sub.batch)
+    warnings = [e for e in summary["errors"] if e["code"] == "column.long_numbers"]
+    assert [w["row"] for w in warnings] == [0, 0]
+    assert "“统一社会信用代码”有 1 个单元格是 16 位以上的数字" in warnings[0]["message"]
+    assert warnings[1]["message"].startswith("“罚款金额（元）”有 1 个单元格")
+    assert 2 in {e["row"] for e in summary["errors"] if e["severity"] == "error"}  # the code fails its check
+    ordinary = submit(session, _book(tmp_path / "普通.xlsx", [("处罚", ROWS, "visible")]))
+    assert not [
+        e for e in service.summary(session, ordinary.batch)["errors"] if e["code"] == "column.long_numbers"
+    ]

@@ -42,6 +42,9 @@ class Notes:
 
     nul: int = 0
     surrogates: int = 0
+    #: Spreadsheets: per column index, numeric cells of 16 digits or more. Excel keeps 15 significant
+    #: digits, so an 18-digit ID number typed into a number cell has already lost its last digits.
+    long_numbers: dict[int, int] = field(default_factory=dict)
 
 
 _SURROGATE_RE = re.compile("[\ud800-\udfff]")
@@ -322,6 +325,16 @@ def _delimiter(sample: str, resolve: Callable[[str], str | None]) -> str:
     return chosen
 
 
+#: Excel's numbers keep 15 significant digits: from 10^15 on, an integer may not be what was typed.
+LONG_NUMBER = 10**15
+
+
+def _sheet_cell(value: Any, col: int, notes: Notes) -> str:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) >= LONG_NUMBER:
+        notes.long_numbers[col] = notes.long_numbers.get(col, 0) + 1
+    return scrub(cell_text(value), notes)
+
+
 def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Table:
     """The workbook's data sheet: the visible worksheet whose header (:func:`_best_header`) names
     catalogue fields and has rows under it — wherever it is, so a unit's template that opens with a
@@ -329,8 +342,7 @@ def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Tab
     reading one would drop the other's rows without a word."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-    notes = Notes()
-    found: list[tuple[str, list[list[str]], list[str], int, list[tuple[int, int, int, int]]]] = []
+    found: list[tuple[str, list[list[str]], list[str], int, Notes]] = []
     headed: list[str] = []
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -339,8 +351,10 @@ def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Tab
             if meta.typ != SheetTypeEnum.WorkSheet or meta.visible != SheetVisibleEnum.Visible:
                 continue
             sheet = book.get_sheet_by_name(meta.name)
+            notes = Notes()  # the sheet read is the one told about
             grid = [
-                [scrub(cell_text(v), notes) for v in row] for row in sheet.to_python(skip_empty_area=False)
+                [_sheet_cell(v, col, notes) for col, v in enumerate(row)]
+                for row in sheet.to_python(skip_empty_area=False)
             ]
             if not any(not _blank(r) for r in grid):
                 continue
@@ -351,7 +365,7 @@ def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Tab
                 continue  # instructions, a code table: no header naming fields
             headed.append(meta.name)
             if any(not _blank(r) for r in grid[start:]):
-                found.append((meta.name, grid, header, start, merged))
+                found.append((meta.name, grid, header, start, notes))
     except FileRefused:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -370,7 +384,7 @@ def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Tab
         if headed:  # a header and nothing under it
             raise FileRefused("文件没有数据行", code="file.empty")
         raise FileRefused("未找到表头：前 20 行中没有一行的列名对应目录字段", code="file.no_header")
-    _name, grid, header, start, _merged = found[0]
+    _name, grid, header, start, notes = found[0]
     width = len(header)
     data = (r + [""] * (width - len(r)) if len(r) < width else r for r in grid[start:])
     return Table(header=header, rows=iter(data), first_line=start + 1, notes=notes)

@@ -28,6 +28,7 @@ RULE_NAMES: dict[str, str] = {
     "column.unknown": "未识别的列",
     "column.shared": "多列对应同一字段",
     "column.unnamed": "无列名的列有内容",
+    "column.long_numbers": "长数字被 Excel 截断",
     "file.nul_removed": "已删除空字符",
     "file.surrogates_replaced": "已替换无效字符",
     # one value

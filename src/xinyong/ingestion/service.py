@@ -586,7 +586,7 @@ def _stage(
             progress(done)
     if c.rows == 0:
         raise FileRefused("文件没有数据行", code="file.empty")
-    notes = _reading_notes(batch, table.notes)
+    notes = _reading_notes(batch, table.notes, table.header)
     if c.unnamed_filled:
         columns = "、".join(str(i + 1) for i in preparing.unnamed_columns(table.header))
         message = f"第 {columns} 列没有列名，其中 {c.unnamed_filled} 行有内容，未读取；请补上列名或删除该列"
@@ -609,11 +609,21 @@ SHARED_FIELD = "column.shared"
 UNNAMED_COLUMN = "column.unnamed"
 NUL_REMOVED = "file.nul_removed"
 SURROGATES_REPLACED = "file.surrogates_replaced"
+LONG_NUMBERS = "column.long_numbers"
 
 
-def _reading_notes(batch: IngestBatch, notes: Notes) -> list[list[Any]]:
-    """File-level warnings for what reading took out of the text (readers.Notes)."""
-    found = []
+def _reading_notes(batch: IngestBatch, notes: Notes, header: list[str]) -> list[list[Any]]:
+    """File-level warnings for what reading took out of the text or found suspect in it (readers.Notes)."""
+    found: list[tuple[str, str]] = []
+    for col, count in sorted(notes.long_numbers.items()):
+        name = header[col] if col < len(header) and header[col] else f"第 {col + 1} 列"
+        found.append(
+            (
+                LONG_NUMBERS,
+                f"“{name}”有 {count} 个单元格是 16 位以上的数字：Excel 只保留 15 位有效数字，末几位可能已变成 0。"
+                "证件号码、代码等请先把该列设为“文本”格式，再重新填写",
+            )
+        )
     if notes.nul:
         found.append(
             (
