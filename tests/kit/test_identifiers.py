@@ -560,3 +560,18 @@ def test_guess_type_all_digit_uscc() -> None:
     assert check(IdType.USCC, code).issues == ()
     assert not check(IdType.RESIDENT_ID, code).valid
     assert guess_type(code) == IdType.USCC
+
+
+@pytest.mark.parametrize(
+    ("id_type", "raw"),
+    [(IdType.USCC, "9.13204E+17"), (IdType.RESIDENT_ID, "3.20412E+17"), (IdType.ORG_CODE, "1.23457E+8")],
+)
+def test_excel_scientific_notation_is_named_as_such(id_type: IdType, raw: str) -> None:
+    """What Excel shows (and saves to CSV) for a long number in a number cell: not a length problem."""
+    result = check(id_type, raw)
+    assert [i.code for i in result.issues] == [f"{id_type.value}.scientific"]
+    assert "科学计数法" in result.issues[0].message and raw in result.issues[0].message
+
+
+def test_letters_e_in_a_real_code_are_not_scientific_notation() -> None:
+    assert not [i for i in check(IdType.USCC, make_uscc("9", "1", "320412", "MA1E2345")).issues]

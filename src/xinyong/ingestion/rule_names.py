@@ -76,6 +76,7 @@ IDENTIFIER_CHECKS: dict[str, str] = {
     "birth_date": "出生日期无效",
     "authority": "登记管理部门代码无效",
     "org_code_checksum": "内含组织机构代码校验码错误",
+    "scientific": "被 Excel 显示为科学计数法",
 }
 
 _ID_LABELS = {t.value: label for t, label in ID_TYPE_LABELS.items()}

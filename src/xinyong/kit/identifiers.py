@@ -497,6 +497,9 @@ def _check_certificate(v: str, id_type: IdType) -> _Result:
     return [], {}
 
 
+_SCIENTIFIC_RE = re.compile(r"\d(?:\.\d+)?E\+?\d{1,2}")
+
+
 def check(id_type: IdType, raw: str) -> IdentifierCheck:
     """Normalise ``raw`` and validate it under ``id_type``'s rule.
 
@@ -512,6 +515,15 @@ def check(id_type: IdType, raw: str) -> IdentifierCheck:
         value = value.translate(dict.fromkeys(map(ord, _DASHES)))
     if not value:
         issue = _err(f"{kind.value}.empty", f"{ID_TYPE_LABELS[kind]}为空")
+        return IdentifierCheck(kind, raw, value, (issue,), {})
+    if _SCIENTIFIC_RE.fullmatch(value):
+        # 9.13204E+17: what Excel shows — and saves to CSV — for a long number in a number cell. The
+        # digits are gone; "应为 18 位，实为 11 位" would leave the clerk guessing why.
+        issue = _err(
+            f"{kind.value}.scientific",
+            f"“{raw.strip()}”是 Excel 以科学计数法显示的数字，原号码已丢失后几位；"
+            "请把该列设为“文本”格式后重新填写完整号码",
+        )
         return IdentifierCheck(kind, raw, value, (issue,), {})
     issues: list[Issue]
     info: dict[str, str]
