@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -94,3 +98,25 @@ def test_jobs_run_due_and_run_by_name(isolated_db: str) -> None:
     assert code == 0 and "expired" in json.loads(out)
     code, out = run("jobs", "run", "no.such.job", "--json")
     assert code == 2
+
+
+def _run(url: str, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "XINYONG_DATABASE_URL": url}
+    xinyong = Path(sys.executable).with_name("xinyong")
+    return subprocess.run([str(xinyong), *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def test_a_database_not_initialised_is_named_not_dumped(tmp_path: Path) -> None:
+    got = _run(f"sqlite:///{tmp_path / 'empty.db'}", "catalog", "list")
+    assert got.returncode == 2
+    assert got.stderr.strip() == "错误：数据库尚未初始化（缺少数据表），请先运行 xinyong init"
+
+
+def test_a_database_that_does_not_answer_is_named(tmp_path: Path) -> None:
+    with socket.socket() as s:  # a port nothing listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    got = _run(f"postgresql://nobody:secret@127.0.0.1:{port}/none", "catalog", "list")
+    assert got.returncode == 2
+    assert got.stderr.startswith(f"错误：无法连接数据库 127.0.0.1:{port}/none：")
+    assert "secret" not in got.stderr and "Traceback" not in got.stderr

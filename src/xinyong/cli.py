@@ -10,6 +10,7 @@ import uuid
 from typing import Annotated, Any
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from xinyong.auth.cli import clients_app, users_app
 from xinyong.config import get_settings
@@ -330,3 +331,21 @@ def main() -> None:
     except XinyongError as exc:  # a business error that escaped a command
         typer.echo(f"错误：{exc.message}", err=True)
         sys.exit(2)
+    except DBAPIError as exc:
+        message = database_problem(exc)
+        if message is None:
+            raise
+        typer.echo(f"错误：{message}", err=True)
+        sys.exit(2)
+
+
+def database_problem(exc: DBAPIError) -> str | None:
+    """What an operator can do about a database error every command may meet — a database not yet
+    initialised, or none answering — instead of a page of traceback; None for any other error."""
+    text = str(exc.orig)
+    if "no such table" in text or getattr(exc.orig, "sqlstate", None) == "42P01":
+        return "数据库尚未初始化（缺少数据表），请先运行 xinyong init"
+    if exc.connection_invalidated or ("connection" in text.lower() and "refused" in text.lower()):
+        url = get_settings().database_url.rsplit("@", 1)[-1]
+        return f"无法连接数据库 {url}：{text.strip().splitlines()[0]}"
+    return None
