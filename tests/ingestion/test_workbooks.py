@@ -95,3 +95,23 @@ def test_long_numbers_excel_has_cut_are_pointed_out(session: Session, tmp_path: 
     assert not [
         e for e in service.summary(session, ordinary.batch)["errors"] if e["code"] == "column.long_numbers"
     ]
+
+
+def test_a_table_that_starts_off_the_corner_reads_the_same(session: Session, tmp_path: Path) -> None:
+    """A sheet whose table begins at C4 (a title in A1, two empty columns): read row by row, its columns
+    keep their places — the header, the values and a long number's column all line up."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws["A1"] = "常州市市场监督管理局行政处罚信息"
+    for r, row in enumerate(ROWS, start=4):
+        for c, value in enumerate(row, start=3):
+            ws.cell(row=r, column=c, value=value)
+    ws.cell(row=6, column=5, value=913204121234567891)  # row 2's 统一社会信用代码, as a number
+    path = tmp_path / "偏移.xlsx"
+    wb.save(path)
+    sub = submit(session, path)
+    summary = service.summary(session, sub.batch)
+    assert (summary["rows"], summary["accepted"]) == (5, 4)
+    assert rows_by_no(session, sub.batch.id)[3].payload["subject_name"] == ROWS[3][0]
+    (long,) = [e for e in summary["errors"] if e["code"] == "column.long_numbers"]
+    assert long["message"].startswith("“统一社会信用代码”有 1 个单元格")

@@ -4,7 +4,8 @@ CSV (UTF-8, UTF-8 with BOM, GBK/GB18030 — detected, or given), XLSX and XLS (p
 reader, fast and well kept), JSON Lines, and JSON rows from the API. Spreadsheets may carry title rows
 above the header and two-row headers with merged cells: :func:`_best_header` finds the header by how
 many of its cells name catalogue fields. CSV and JSON Lines are streamed, so memory does not grow with
-the file; spreadsheets are read whole (they are bounded by Excel's row limit).
+the file; a spreadsheet's sheet is loaded whole by calamine (bounded by Excel's row limit) but turned
+into Python text a row at a time.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import itertools
 import json
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -335,6 +337,28 @@ def _sheet_cell(value: Any, col: int, notes: Notes) -> str:
     return scrub(cell_text(value), notes)
 
 
+@dataclass
+class _DataSheet:
+    name: str
+    #: Its data rows read so far (while looking for the header and for a first row under it).
+    read: list[list[str]]
+    #: The rest, converted as they are read.
+    rest: Iterator[list[str]]
+    header: list[str]
+    start: int
+    notes: Notes
+
+
+def _sheet_rows(sheet: Any, notes: Notes) -> Iterator[list[str]]:
+    """A sheet's rows as cell text from row 1 and column A (calamine's range starts at the first used
+    column; rows come from the first), converted one at a time: the sheet's Python text is never held
+    whole — a 200,000-row sheet's grid was as big again as calamine's own copy."""
+    first_col = (sheet.start or (0, 0))[1]
+    pad = [""] * first_col
+    for row in sheet.iter_rows():
+        yield [*pad, *(_sheet_cell(v, first_col + i, notes) for i, v in enumerate(row))]
+
+
 def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Table:
     """The workbook's data sheet: the visible worksheet whose header (:func:`_best_header`) names
     catalogue fields and has rows under it — wherever it is, so a unit's template that opens with a
@@ -342,7 +366,7 @@ def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Tab
     reading one would drop the other's rows without a word."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
-    found: list[tuple[str, list[list[str]], list[str], int, Notes]] = []
+    found: list[_DataSheet] = []
     headed: list[str] = []
     try:
         book = CalamineWorkbook.from_path(str(path))
@@ -352,20 +376,24 @@ def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Tab
                 continue
             sheet = book.get_sheet_by_name(meta.name)
             notes = Notes()  # the sheet read is the one told about
-            grid = [
-                [_sheet_cell(v, col, notes) for col, v in enumerate(row)]
-                for row in sheet.to_python(skip_empty_area=False)
-            ]
-            if not any(not _blank(r) for r in grid):
-                continue
+            rows = _sheet_rows(sheet, notes)
+            head = list(itertools.islice(rows, HEADER_SCAN_ROWS + 1))
+            if not any(not _blank(r) for r in head):
+                any_cells = any_cells or any(not _blank(r) for r in rows)
+                continue  # no header in its first rows
             any_cells = True
             merged = [(a[0], a[1], b[0], b[1]) for a, b in sheet.merged_cell_ranges or []]
-            score, header, start = _best_header(grid, resolve, merged)
+            score, header, start = _best_header(head, resolve, merged)
             if score == 0:
                 continue  # instructions, a code table: no header naming fields
             headed.append(meta.name)
-            if any(not _blank(r) for r in grid[start:]):
-                found.append((meta.name, grid, header, start, notes))
+            read = head[start:]
+            has_data = any(not _blank(r) for r in read)
+            while not has_data and (more := next(rows, None)) is not None:
+                read.append(more)
+                has_data = not _blank(more)
+            if has_data:
+                found.append(_DataSheet(meta.name, read, rows, header, start, notes))
     except FileRefused:
         raise
     except Exception as exc:  # calamine raises its own error types for broken files
@@ -373,21 +401,24 @@ def read_spreadsheet(path: Path, *, resolve: Callable[[str], str | None]) -> Tab
     if not any_cells:
         raise FileRefused("文件为空", code="file.empty")
     if len(found) > 1:
-        names = "、".join(f"“{name}”" for name, *_ in found)
+        names = "、".join(f"“{s.name}”" for s in found)
         raise FileRefused(
             f"工作簿中有 {len(found)} 个工作表含数据（{names}）：请把各工作表另存为单独的文件分别上传，"
             "或合并为一个工作表后上传",
             code="file.many_sheets",
-            details={"sheets": [name for name, *_ in found]},
+            details={"sheets": [s.name for s in found]},
         )
     if not found:
         if headed:  # a header and nothing under it
             raise FileRefused("文件没有数据行", code="file.empty")
         raise FileRefused("未找到表头：前 20 行中没有一行的列名对应目录字段", code="file.no_header")
-    _name, grid, header, start, notes = found[0]
-    width = len(header)
-    data = (r + [""] * (width - len(r)) if len(r) < width else r for r in grid[start:])
-    return Table(header=header, rows=iter(data), first_line=start + 1, notes=notes)
+    chosen = found[0]
+    width = len(chosen.header)
+    data = (
+        r + [""] * (width - len(r)) if len(r) < width else r
+        for r in itertools.chain(chosen.read, chosen.rest)
+    )
+    return Table(header=chosen.header, rows=data, first_line=chosen.start + 1, notes=chosen.notes)
 
 
 def _records_to_rows(objects: Iterator[dict[str, Any]], header: list[str]) -> Iterator[list[str]]:
