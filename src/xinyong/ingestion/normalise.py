@@ -8,8 +8,9 @@ they break — the messages live in one place. Conversions:
 * every cell: zero-width characters removed, trimmed; codes, identifiers, dates and amounts NFKC
   (full-width → half-width); names and free text only full-width letters and digits made half-width,
   because NFKC would also rewrite Chinese punctuation (，（）) in official names and decision texts;
-* dates: ``2026-11-23``, ``2026/11/23``, ``2026.11.23``, ``2026年11月23日``, ``20261123`` and Excel
-  serial numbers (``46349``), a time part dropped → ISO ``YYYY-MM-DD``;
+* dates: ``2026-11-23``, ``2026/11/23``, ``2026.11.23``, ``2026年11月23日``, ``20261123``, Excel
+  serial numbers (``46349``) and the Chinese numerals of decision documents (``二〇二六年十一月二十三日``),
+  a time part dropped → ISO ``YYYY-MM-DD``;
 * amounts: thousands separators and currency signs dropped; the unit is a cell suffix (``元``/``万元``)
   or else the column header's (``罚款金额（元）``) or else the field's; converted to the field's unit
   exactly (``Decimal``) and written with the field's scale;
@@ -71,9 +72,43 @@ def clean_text(text: str) -> str:
     return text.translate(_WIDE_ALNUM).strip()
 
 
+#: 二〇二六年十一月二十三日: how decision documents write their date, and clerks copy it from them.
+_CN_NUMERALS = "〇零○一二三四五六七八九"
+_CN_DIGIT = {c: (0 if i < 3 else i - 2) for i, c in enumerate(_CN_NUMERALS)}
+_DATE_CN_NUMERALS_RE = re.compile(
+    f"^([{_CN_NUMERALS}]{{4}})年([{_CN_NUMERALS}十]{{1,3}})月([{_CN_NUMERALS}十]{{1,4}})日$"
+)
+
+
+def _cn_number(text: str) -> int | None:
+    """一 … 九, 十, 十一 … 十九, 二十 … 三十一 (month and day); digit by digit without 十 (〇九)."""
+    if "十" not in text:
+        return int("".join(str(_CN_DIGIT[c]) for c in text))
+    tens, _, ones = text.partition("十")
+    if len(tens) > 1 or len(ones) > 1 or ones == "十":
+        return None
+    return (_CN_DIGIT[tens] if tens else 1) * 10 + (_CN_DIGIT[ones] if ones else 0)
+
+
+def _cn_date(text: str) -> str | None:
+    m = _DATE_CN_NUMERALS_RE.match(text)
+    if m is None:
+        return None
+    year = int("".join(str(_CN_DIGIT[c]) for c in m.group(1)))
+    month, day = _cn_number(m.group(2)), _cn_number(m.group(3))
+    if month is None or day is None:
+        return None
+    try:
+        return dt.date(year, month, day).isoformat()
+    except ValueError:
+        return None
+
+
 def parse_date(text: str) -> str | None:
-    """ISO date for the five accepted forms (and a time part dropped); ``None`` if none fits."""
+    """ISO date for the accepted forms (and a time part dropped); ``None`` if none fits."""
     m = _DATE_SEP_RE.match(text) or _DATE_CN_RE.match(text) or _DATE_COMPACT_RE.match(text)
+    if m is None and "年" in text and not text[0].isdigit():
+        return _cn_date(text)
     if m is not None:
         try:
             return dt.date(int(m.group(1)), int(m.group(2)), int(m.group(3))).isoformat()
