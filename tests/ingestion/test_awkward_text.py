@@ -164,3 +164,24 @@ def test_a_column_without_a_header_is_reported_when_it_holds_something(
     quiet = tmp_path / "quiet.csv"
     quiet.write_text(_csv(quiet, grid), encoding="utf-8")
     assert "column.unnamed" not in _codes(service.summary(session, submit(session, quiet).batch)).get(0, [])
+
+
+def test_excel_text_markers_come_off_codes_dates_and_amounts(session: Session, tmp_path: Path) -> None:
+    """="…" (a system's CSV for Excel) and a leading ' (typed in Excel) keep long codes from becoming
+    numbers; they are not part of the value. In a name they stay: text is taken as written."""
+    grid = _grid()
+    grid[1][2] = f'="{grid[1][2]}"'
+    grid[2][2] = "'" + grid[2][2]
+    grid[3][11] = '="2026-08-31"'
+    grid[4][10] = "'5000"
+    grid[5][0] = "'" + grid[5][0]
+    path = tmp_path / "excel.csv"
+    path.write_text(_csv(path, grid), encoding="utf-8")
+    sub = submit(session, path)
+    summary = service.summary(session, sub.batch)
+    assert (summary["rows"], summary["accepted"], summary["rejected"]) == (5, 5, 0)
+    rows = rows_by_no(session, sub.batch.id)
+    assert rows[1].payload["subject_code"] == _grid()[1][2] and rows[1].raw["subject_code"] == grid[1][2]
+    assert rows[3].payload["decision_date"] == "2026-08-31"
+    assert rows[4].payload["fine_amount"] == "0.500000"
+    assert rows[5].payload["subject_name"] == grid[5][0]

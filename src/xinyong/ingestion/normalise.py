@@ -6,7 +6,8 @@ converted are kept as normalised text, and :func:`xinyong.records.validation.val
 they break — the messages live in one place. Conversions:
 
 * every cell: zero-width characters removed, trimmed; codes, identifiers, dates and amounts NFKC
-  (full-width → half-width); names and free text only full-width letters and digits made half-width,
+  (full-width → half-width) and Excel's text markers (``="…"``, a leading ``'``) taken off; names and
+  free text only full-width letters and digits made half-width,
   because NFKC would also rewrite Chinese punctuation (，（）) in official names and decision texts;
 * dates: ``2026-11-23``, ``2026/11/23``, ``2026.11.23``, ``2026年11月23日``, ``20261123``, Excel
   serial numbers (``46349``) and the Chinese numerals of decision documents (``二〇二六年十一月二十三日``),
@@ -48,10 +49,23 @@ _MAX_CACHE = 4096
 
 
 def clean(text: str) -> str:
-    """NFKC, zero-width characters removed, trimmed."""
+    """NFKC, zero-width characters removed, trimmed; Excel's text markers taken off (:func:`unwrap`)."""
     if text.isascii():
-        return text.strip()
-    return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+        text = text.strip()
+    else:
+        text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
+    return unwrap(text) if text[:1] in ("=", "'") else text
+
+
+def unwrap(text: str) -> str:
+    """``="91320412MF0000013Q"`` and ``'91320412MF0000013Q``: what systems write into a CSV meant for
+    Excel, and clerks type into Excel, so that a long code or ID number stays text instead of becoming a
+    number. Never part of a code, identifier, date or amount (the fields :func:`clean` serves)."""
+    if len(text) >= 3 and text.startswith('="') and text.endswith('"'):
+        return text[2:-1].strip()
+    if text.startswith("'"):
+        return text[1:].strip()
+    return text
 
 
 #: Full-width ASCII letters and digits and the ideographic space → half-width; CJK punctuation is kept.
