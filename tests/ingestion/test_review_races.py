@@ -47,8 +47,16 @@ def _while_first_holds(own_db: Any, first_id: Any, action: Callable[[Session], A
     """Approve batch ``first_id`` in a transaction left open, run ``action`` in its own transaction on
     another thread until it waits for a lock (it has reached the batch or its records), then commit the
     first: what ``action`` returned, or the exception it raised."""
+    return _while_open(
+        own_db, lambda s: service.approve(s, batch_id=first_id, actor=staff(), now=clock.now()), action
+    )
+
+
+def _while_open(own_db: Any, first_action: Callable[[Session], Any], action: Callable[[Session], Any]) -> Any:
+    """``first_action`` in a transaction left open, ``action`` on another thread until it waits for a
+    lock, then the first committed: what ``action`` returned, or the exception it raised."""
     first = Session(bind=own_db)
-    service.approve(first, batch_id=first_id, actor=staff(), now=clock.now())  # applied, not yet committed
+    first_action(first)  # done, not yet committed
     outcome: list[Any] = []
 
     def second() -> None:
@@ -100,3 +108,18 @@ def test_two_batches_of_one_item_approved_at_once_apply_one_after_the_other(own_
     )
     assert isinstance(outcome, dict), outcome
     assert (outcome["created"], outcome["updated"], outcome["unchanged"]) == (0, 1, 4)
+
+
+def test_the_same_file_sent_twice_at_once_is_one_batch(own_db: Any) -> None:
+    """A double-click on 上传并校验: the second submission waits for the first's commit and answers with
+    its batch, as a resubmission — it used to fail on the unique batch identity."""
+    first: list[Any] = []
+    outcome = _while_open(
+        own_db,
+        lambda s: first.append(submit(s, "penalties_utf8_bom.csv").batch.id),
+        lambda s: submit(s, "penalties_utf8_bom.csv"),
+    )
+    assert isinstance(outcome, service.Submission), outcome
+    assert outcome.batch.id == first[0] and not outcome.new
+    with transaction() as s:
+        assert s.scalar(text("SELECT count(*) FROM ingest_batches")) == 1

@@ -316,6 +316,7 @@ def submit(
     except FileRefused as exc:
         refused = exc
     identity = _identity(content_hash, item_code, unit_key, col_mapping)
+    _one_submission_per_identity(session, identity)
     existing = session.scalar(select(IngestBatch).where(IngestBatch.identity == identity))
     if existing is not None:
         if table is not None:
@@ -1054,8 +1055,20 @@ def _one_apply_per_item(session: Session, item_code: str) -> None:
     a batch approved while another of the same item is being applied waits for its commit, then sees its
     records — a shared natural key becomes a new version instead of a unique-key failure after minutes
     of work. Other items' batches apply alongside. (SQLite has one writer at a time anyway.)"""
+    _advisory_lock(session, f"xinyong.ingestion.apply:{item_code}")
+
+
+def _one_submission_per_identity(session: Session, identity: str) -> None:
+    """PostgreSQL: the same batch sent twice at once (a double-click on 上传并校验, a system retrying
+    before its first call returned) is read once: the second waits for the first's commit, then finds
+    it and answers as for any resubmission — instead of failing on the unique identity after reading
+    the whole file again."""
+    _advisory_lock(session, f"xinyong.ingestion.submit:{identity}")
+
+
+def _advisory_lock(session: Session, name: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(f"xinyong.ingestion.apply:{item_code}".encode()).digest()
+        digest = hashlib.sha256(name.encode()).digest()
         session.execute(
             text("SELECT pg_advisory_xact_lock(:key)"),
             {"key": int.from_bytes(digest[:8], "big", signed=True)},
