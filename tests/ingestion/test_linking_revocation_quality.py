@@ -7,14 +7,15 @@ import uuid
 from collections import Counter
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from tests.builders import company
 from tests.ingestion.helpers import DATA, staff, submit, submit_rows
 from xinyong.ingestion import quality, revocations, service
-from xinyong.ingestion.errors import OutOfScope
+from xinyong.ingestion.errors import AlreadyRevoked, OutOfScope
 from xinyong.ingestion.linking import normalise_name
+from xinyong.ingestion.models import Revocation
 from xinyong.kit import clock
 from xinyong.records import queries as public
 from xinyong.records.models import CreditRecord
@@ -148,6 +149,17 @@ def test_revocation_leaves_public_surfaces_at_once_and_tracks_the_deadline(sessi
         now=clock.now(),
     )
     assert late.on_time is False
+    # Revoked once is enough: a second revocation is refused, and one deadline stays logged.
+    with pytest.raises(AlreadyRevoked, match="已于 2026-11-10 撤销"):
+        revocations.revoke(
+            session,
+            record_id=late_record.id,
+            reason="再次撤销",
+            revoked_on=clock.today(),
+            actor=staff(),
+            now=clock.now(),
+        )
+    assert session.scalar(select(func.count()).where(Revocation.record_id == late_record.id)) == 1
 
 
 def test_revocation_by_file(session: Session, tmp_path) -> None:  # type: ignore[no-untyped-def]

@@ -17,6 +17,12 @@ class BatchStateError(Conflict):
     code = "batch_state"
 
 
+class AlreadyRevoked(Conflict):
+    """The decision is already 已撤销: revoking it again would log a second deadline."""
+
+    code = "already_revoked"
+
+
 class OutOfScope(Invalid):
     code = "out_of_scope"
     status_code = 403

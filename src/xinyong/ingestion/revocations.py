@@ -23,9 +23,16 @@ from xinyong.auth.scope import can_change_record
 from xinyong.catalog import queries as catalog
 from xinyong.catalog.schemas import normalise_header
 from xinyong.errors import Invalid
-from xinyong.ingestion.errors import OutOfScope
+from xinyong.ingestion.errors import AlreadyRevoked, OutOfScope
 from xinyong.ingestion.models import Revocation
-from xinyong.ingestion.normalise import RowNormaliser, clean, is_summary_row, parse_date, resolve_mapping
+from xinyong.ingestion.normalise import (
+    RowNormaliser,
+    clean,
+    clean_text,
+    is_summary_row,
+    parse_date,
+    resolve_mapping,
+)
 from xinyong.ingestion.queries import within
 from xinyong.ingestion.readers import detect_format, open_table
 from xinyong.kit import clock
@@ -36,6 +43,8 @@ from xinyong.records.queries import contains_pattern
 from xinyong.subjects.models import Subject
 
 DEADLINE_WORKDAYS = 3
+
+
 REASON_HEADERS = ("撤销原因", "撤销理由", "原因")
 DATE_HEADERS = ("撤销日期", "撤销决定日期", "撤销时间")
 
@@ -50,8 +59,10 @@ def revoke(
     now: dt.datetime,
     source: str = "console",
 ) -> Revocation:
-    """Mark a record 已撤销 (its deciding or providing unit only) and log the deadline."""
-    record = records.get(session, record_id)
+    """Mark a record 已撤销 (its deciding or providing unit only) and log the deadline. A record already
+    revoked is refused (:class:`AlreadyRevoked`): a second revocation logged a second deadline and told
+    the clerk nothing."""
+    record = records.get(session, record_id, for_change=True)
     districts = {u.key: u.district_key for u in org.units(session)}
     if not can_change_record(
         actor,
@@ -60,6 +71,12 @@ def revoke(
         unit_districts=districts,
     ):
         raise OutOfScope("只能撤销本单位作出或报送的决定", details={"record_id": str(record_id)})
+    if record.lifecycle == Lifecycle.REVOKED:
+        on = record.lifecycle_changed_on
+        raise AlreadyRevoked(
+            f"该决定已于 {on.isoformat() if on else '此前'} 撤销，无需再次撤销",
+            details={"record_id": str(record_id)},
+        )
     if revoked_on > clock.today():
         raise Invalid("撤销日期不能晚于今天", details={"field": "revoked_on"})
     records.set_lifecycle(
@@ -138,7 +155,7 @@ def revoke_file(
         record = session.scalar(
             select(CreditRecord).where(CreditRecord.item_code == item.code, CreditRecord.natural_key == key)
         )
-        reason = clean(cells[reason_col]) if reason_col < len(cells) else ""
+        reason = clean_text(cells[reason_col]) if reason_col < len(cells) else ""
         on = parse_date(clean(cells[date_col])) if date_col < len(cells) else None
         if record is None:
             problems.append(_p(row_no, "revoke.not_found", f"未找到该决定（{key}）"))

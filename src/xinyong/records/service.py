@@ -291,8 +291,13 @@ def history(session: Session, record_id: uuid.UUID) -> list[RecordVersion]:
     )
 
 
-def get(session: Session, record_id: uuid.UUID) -> CreditRecord:
-    record = session.get(CreditRecord, record_id)
+def get(session: Session, record_id: uuid.UUID, *, for_change: bool = False) -> CreditRecord:
+    """The record; with ``for_change`` locked (``FOR UPDATE`` on PostgreSQL) and read afresh, so that two
+    changes of one record at once (two clerks revoking it) happen one after the other, the second
+    seeing what the first did."""
+    record = session.get(
+        CreditRecord, record_id, with_for_update=for_change or None, populate_existing=for_change
+    )
     if record is None:
         raise RecordNotFound("信用记录不存在", details={"record_id": str(record_id)})
     return record
