@@ -167,3 +167,37 @@ def isolated_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[str
         db._engine.dispose()
     db.set_engine(previous)
     get_settings.cache_clear()
+
+
+def own_database(tmp_path: Path, name: str) -> Engine:
+    """A configured database of its own, ``<suite db>_<name>`` on PostgreSQL (a file on SQLite), for
+    tests whose work commits in transactions of its own — background work, concurrent transactions."""
+    url = os.environ.get("XINYONG_TEST_DATABASE_URL", "")
+    if url.startswith("postgresql"):
+        base, db_name = url.rsplit("/", 1)
+        url = f"{base}/{db_name.split('?')[0]}_{name}"
+        ensure_pg_database(url)
+    else:
+        url = f"sqlite:///{tmp_path / f'{name}.db'}"
+    return configured_engine(url)
+
+
+@pytest.fixture
+def committed_db(tmp_path: Path) -> Iterator[Engine]:
+    """:func:`own_database` as the process-wide engine for the test."""
+    engine = own_database(tmp_path, "committed")
+    previous = db._engine
+    db.set_engine(engine)
+    yield engine
+    db.set_engine(previous)
+    engine.dispose()
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """``postgres_only`` tests run in the PostgreSQL job and are *deselected* (not skipped) elsewhere."""
+    if os.environ.get("XINYONG_TEST_DATABASE_URL", "").startswith("postgresql"):
+        return
+    keep = [i for i in items if not i.get_closest_marker("postgres_only")]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if i.get_closest_marker("postgres_only")])
+        items[:] = keep

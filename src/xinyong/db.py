@@ -8,12 +8,24 @@ PostgreSQL). Money is never a float: amounts are stored as integer 分 or decima
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, ClassVar
 
-from sqlalchemy import JSON, BigInteger, DateTime, Engine, Integer, MetaData, String, create_engine, event
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    DateTime,
+    Engine,
+    Integer,
+    MetaData,
+    String,
+    create_engine,
+    event,
+    text,
+)
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapper, Session, UOWTransaction, object_mapper, sessionmaker
 from sqlalchemy.types import TypeDecorator
@@ -150,6 +162,18 @@ def session_factory() -> sessionmaker[Session]:
     get_engine()
     assert _factory is not None
     return _factory
+
+
+def advisory_lock(session: Session, name: str) -> None:
+    """PostgreSQL: a transaction-scoped advisory lock on ``name`` — work that must not run twice at once
+    (numbering, the same batch sent twice) waits for the holder's commit. SQLite has one writer at a time
+    anyway: nothing to do."""
+    if session.get_bind().dialect.name == "postgresql":
+        digest = hashlib.sha256(name.encode()).digest()
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(:key)"),
+            {"key": int.from_bytes(digest[:8], "big", signed=True)},
+        )
 
 
 @contextmanager

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,9 +9,8 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from tests.conftest import configured_engine
+from tests.conftest import own_database
 from tests.ingestion.helpers import staff
-from tests.test_migrations import _ensure_pg_database
 from xinyong import db
 from xinyong.auth.actor import Actor
 from xinyong.auth.permissions import current_actor
@@ -37,14 +35,7 @@ def clerk() -> Actor:
 def own_db(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """A database of its own (PostgreSQL when the suite runs there), for tests of background work that
     commits in transactions of its own; every file and every batch counts as a "big" one."""
-    url = os.environ.get("XINYONG_TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        base, name = url.rsplit("/", 1)
-        url = f"{base}/{name.split('?')[0]}_uploads"
-        _ensure_pg_database(url)
-    else:
-        url = f"sqlite:///{tmp_path / 'uploads.db'}"
-    engine = configured_engine(url)
+    engine = own_database(tmp_path, "uploads")
     monkeypatch.setenv("XINYONG_UPLOAD_BACKGROUND_FROM_BYTES", "1")
     monkeypatch.setenv("XINYONG_APPROVE_BACKGROUND_FROM_ROWS", "1")
     get_settings.cache_clear()
@@ -65,18 +56,3 @@ def app_client(own_db: Any) -> Iterator[TestClient]:
     app.dependency_overrides[current_actor] = lambda: staff()
     with TestClient(app) as c:
         yield c
-
-
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """``postgres_only`` tests run in the PostgreSQL job and are *deselected* (not skipped) elsewhere."""
-    url = os.environ.get("XINYONG_TEST_DATABASE_URL", "")
-    if url.startswith("postgresql"):
-        return
-    here = Path(__file__).parent
-    keep, drop = [], []
-    for item in items:
-        in_here = here in Path(str(item.fspath)).parents
-        (drop if in_here and item.get_closest_marker("postgres_only") else keep).append(item)
-    if drop:
-        config.hook.pytest_deselected(items=drop)
-        items[:] = keep

@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import csv
 import io
-import threading
-import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,9 +15,10 @@ from sqlalchemy.orm import Session
 
 from tests.builders import company
 from tests.ingestion.helpers import DATA, staff, submit
+from tests.races import while_open
 from xinyong.db import transaction
-from xinyong.ingestion import service
-from xinyong.ingestion.errors import BatchStateError
+from xinyong.ingestion import revocations, service
+from xinyong.ingestion.errors import AlreadyRevoked, BatchStateError
 from xinyong.ingestion.models import BatchStatus, IngestBatch
 from xinyong.kit import clock
 
@@ -32,52 +31,13 @@ SECOND: dict[str, Callable[[Session, Any], object]] = {
 }
 
 
-def _someone_waits_for_a_lock(engine: Any) -> bool:
-    with engine.connect() as conn:
-        waiting = conn.scalar(
-            text(
-                "SELECT count(*) FROM pg_stat_activity"
-                " WHERE datname = current_database() AND wait_event_type = 'Lock'"
-            )
-        )
-    return bool(waiting)
-
-
 def _while_first_holds(own_db: Any, first_id: Any, action: Callable[[Session], Any]) -> Any:
     """Approve batch ``first_id`` in a transaction left open, run ``action`` in its own transaction on
     another thread until it waits for a lock (it has reached the batch or its records), then commit the
     first: what ``action`` returned, or the exception it raised."""
-    return _while_open(
+    return while_open(
         own_db, lambda s: service.approve(s, batch_id=first_id, actor=staff(), now=clock.now()), action
     )
-
-
-def _while_open(own_db: Any, first_action: Callable[[Session], Any], action: Callable[[Session], Any]) -> Any:
-    """``first_action`` in a transaction left open, ``action`` on another thread until it waits for a
-    lock, then the first committed: what ``action`` returned, or the exception it raised."""
-    first = Session(bind=own_db)
-    first_action(first)  # done, not yet committed
-    outcome: list[Any] = []
-
-    def second() -> None:
-        try:
-            with transaction() as s:
-                outcome.append(action(s))
-        except BaseException as exc:
-            outcome.append(exc)
-
-    worker = threading.Thread(target=second)
-    worker.start()
-    give_up = time.monotonic() + 60  # a guard against hanging, not a measurement
-    while not _someone_waits_for_a_lock(own_db):
-        assert worker.is_alive(), outcome
-        assert time.monotonic() < give_up, "the second action never reached the batch"
-        time.sleep(0.02)
-    first.commit()
-    first.close()
-    worker.join(timeout=60)
-    assert len(outcome) == 1, outcome
-    return outcome[0]
 
 
 @pytest.mark.parametrize("action", sorted(SECOND))
@@ -114,7 +74,7 @@ def test_the_same_file_sent_twice_at_once_is_one_batch(own_db: Any) -> None:
     """A double-click on 上传并校验: the second submission waits for the first's commit and answers with
     its batch, as a resubmission — it used to fail on the unique batch identity."""
     first: list[Any] = []
-    outcome = _while_open(
+    outcome = while_open(
         own_db,
         lambda s: first.append(submit(s, "penalties_utf8_bom.csv").batch.id),
         lambda s: submit(s, "penalties_utf8_bom.csv"),
@@ -123,3 +83,29 @@ def test_the_same_file_sent_twice_at_once_is_one_batch(own_db: Any) -> None:
     assert outcome.batch.id == first[0] and not outcome.new
     with transaction() as s:
         assert s.scalar(text("SELECT count(*) FROM ingest_batches")) == 1
+
+
+def test_a_decision_revoked_twice_at_once_is_revoked_once(own_db: Any) -> None:
+    """Two clerks revoke one decision at once: the second waits for the first's commit, then is told it
+    is already revoked — not a second version and a second deadline."""
+    with transaction() as s:
+        batch_id = submit(s, "penalties_utf8_bom.csv").batch.id
+        service.approve(s, batch_id=batch_id, actor=staff(), now=clock.now())
+    with transaction() as s:
+        record_id = s.scalar(text("SELECT id FROM credit_records ORDER BY decision_no LIMIT 1"))
+
+    def revoke(s: Session) -> object:
+        return revocations.revoke(
+            s,
+            record_id=record_id,
+            reason="复议撤销",
+            revoked_on=clock.today(),
+            actor=staff(),
+            now=clock.now(),
+        )
+
+    outcome = while_open(own_db, revoke, revoke)
+    assert isinstance(outcome, AlreadyRevoked), outcome
+    with transaction() as s:
+        assert s.scalar(text("SELECT count(*) FROM ingest_revocations")) == 1
+        assert s.scalar(text("SELECT version FROM credit_records WHERE id = :r"), {"r": record_id}) == 2

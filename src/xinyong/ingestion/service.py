@@ -34,7 +34,7 @@ from xinyong.auth.scope import in_scope
 from xinyong.catalog import queries as catalog
 from xinyong.catalog.schemas import CatalogItemSpec, PublicityKind
 from xinyong.config import get_settings
-from xinyong.db import UTCDateTime
+from xinyong.db import UTCDateTime, advisory_lock
 from xinyong.errors import Invalid
 from xinyong.ingestion import preparing, queries, storage
 from xinyong.ingestion.deriving import DERIVED
@@ -1055,7 +1055,7 @@ def _one_apply_per_item(session: Session, item_code: str) -> None:
     a batch approved while another of the same item is being applied waits for its commit, then sees its
     records — a shared natural key becomes a new version instead of a unique-key failure after minutes
     of work. Other items' batches apply alongside. (SQLite has one writer at a time anyway.)"""
-    _advisory_lock(session, f"xinyong.ingestion.apply:{item_code}")
+    advisory_lock(session, f"xinyong.ingestion.apply:{item_code}")
 
 
 def _one_submission_per_identity(session: Session, identity: str) -> None:
@@ -1063,16 +1063,7 @@ def _one_submission_per_identity(session: Session, identity: str) -> None:
     before its first call returned) is read once: the second waits for the first's commit, then finds
     it and answers as for any resubmission — instead of failing on the unique identity after reading
     the whole file again."""
-    _advisory_lock(session, f"xinyong.ingestion.submit:{identity}")
-
-
-def _advisory_lock(session: Session, name: str) -> None:
-    if session.get_bind().dialect.name == "postgresql":
-        digest = hashlib.sha256(name.encode()).digest()
-        session.execute(
-            text("SELECT pg_advisory_xact_lock(:key)"),
-            {"key": int.from_bytes(digest[:8], "big", signed=True)},
-        )
+    advisory_lock(session, f"xinyong.ingestion.submit:{identity}")
 
 
 def _classify(session: Session, batch: IngestBatch, item: CatalogItemSpec) -> dict[str, int]:

@@ -155,8 +155,11 @@ def active_entry(
     )
 
 
-def entry(session: Session, record_id: uuid.UUID) -> ListEntry:
-    row = session.get(ListEntry, record_id)
+def entry(session: Session, record_id: uuid.UUID, *, for_change: bool = False) -> ListEntry:
+    """The entry; with ``for_change`` locked (``FOR UPDATE`` on PostgreSQL) and read afresh: two steps on
+    one entry at once (two clerks notifying it) run one after the other, the second refused by the
+    state the first left."""
+    row = session.get(ListEntry, record_id, with_for_update=for_change or None, populate_existing=for_change)
     if row is None:
         raise EntryNotFound("名单条目不存在", details={"record_id": str(record_id)})
     return row

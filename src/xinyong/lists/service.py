@@ -22,6 +22,7 @@ from xinyong.audit import service as audit
 from xinyong.auth.actor import Actor
 from xinyong.catalog import queries as catalog
 from xinyong.catalog.schemas import CatalogItemSpec, FieldRole
+from xinyong.db import advisory_lock
 from xinyong.kit import bulk
 from xinyong.kit.actor import ActorRef
 from xinyong.lists import notice as notices
@@ -268,7 +269,7 @@ def notify(
     session: Session, *, record_id: uuid.UUID, actor: Actor, now: dt.datetime, today: dt.date
 ) -> ListNotice:
     """Issue the pre-notification: a numbered Chinese PDF with reasons, basis and rights."""
-    entry = queries.entry(session, record_id)
+    entry = queries.entry(session, record_id, for_change=True)
     _require(entry, EntryState.PROPOSED)
     spec = queries.list_type(session, entry.list_type)
     _check_unit(actor, spec, entry.recognising_unit_key)
@@ -276,6 +277,9 @@ def notify(
     item = catalog.item_spec(session, record.item_code)
     subject = session.get(Subject, entry.subject_id)
     unit = org.unit(session, entry.recognising_unit_key or "")
+    # Numbers are taken one transaction at a time: two notices issued at once took the same number,
+    # and the second failed on it.
+    advisory_lock(session, f"xinyong.lists.notice_no:{today.year}")
     seq = (
         session.scalar(
             select(ListNotice.notice_no)
@@ -339,7 +343,7 @@ def serve(
     today: dt.date,
 ) -> ListEntry:
     """Record the date of service (送达); the objection window counts working days from it."""
-    entry = queries.entry(session, record_id)
+    entry = queries.entry(session, record_id, for_change=True)
     _require(entry, EntryState.NOTIFIED)
     spec = queries.list_type(session, entry.list_type)
     _check_unit(actor, spec, entry.recognising_unit_key)
@@ -370,7 +374,7 @@ def receive_objection(
     session: Session, *, record_id: uuid.UUID, received_on: dt.date, text: str, actor: Actor, now: dt.datetime
 ) -> ListEntry:
     """Register the subject's objection; refused when received after the window closed."""
-    entry = queries.entry(session, record_id)
+    entry = queries.entry(session, record_id, for_change=True)
     _require(entry, EntryState.NOTIFIED)
     if entry.served_on is None or entry.objection_deadline is None:
         raise WrongState("告知书尚未送达，异议期未开始", details={"field": "served_on"})
@@ -408,7 +412,7 @@ def decide_objection(
     today: dt.date,
 ) -> ListEntry:
     """Decide an objection: accepted → the entry is withdrawn (never shown); rejected → listing may proceed."""
-    entry = queries.entry(session, record_id)
+    entry = queries.entry(session, record_id, for_change=True)
     _require(entry, EntryState.NOTIFIED)
     spec = queries.list_type(session, entry.list_type)
     _check_unit(actor, spec, entry.recognising_unit_key)
@@ -446,7 +450,7 @@ def list_entry(
     session: Session, *, record_id: uuid.UUID, actor: Actor, now: dt.datetime, today: dt.date
 ) -> ListEntry:
     """Decide the listing once the objection window has closed and any objection is decided; publish."""
-    entry = queries.entry(session, record_id)
+    entry = queries.entry(session, record_id, for_change=True)
     _require(entry, EntryState.NOTIFIED)
     spec = queries.list_type(session, entry.list_type)
     _check_unit(actor, spec, entry.recognising_unit_key)
