@@ -12,11 +12,13 @@ import html
 import inspect
 import json
 from collections.abc import AsyncIterator, Callable
+from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Request
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
+from starlette.datastructures import UploadFile
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xinyong.db import session_factory
@@ -78,6 +80,18 @@ async def get_today() -> dt.date:
 
 
 Today = Annotated[dt.date, Depends(get_today)]
+
+
+#: Uploads are copied to disk this much at a time.
+UPLOAD_CHUNK = 1 << 20
+
+
+async def save_upload(upload: UploadFile, path: Path) -> None:
+    """Copy an uploaded file to ``path`` a megabyte at a time: reading it whole held a unit's file of
+    hundreds of megabytes in memory once more (Starlette already spools it to a temporary file)."""
+    with path.open("wb") as fh:
+        while chunk := await upload.read(UPLOAD_CHUNK):
+            fh.write(chunk)
 
 
 NUL_MESSAGE = "请求中含有空字符（NUL），无法处理；请删除后重试"

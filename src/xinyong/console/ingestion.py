@@ -51,7 +51,7 @@ from xinyong.ingestion.models import ROW_STATUS_LABELS, BatchStatus, IngestUploa
 from xinyong.ingestion.rule_names import rule_name
 from xinyong.kit import clock
 from xinyong.org import queries as org
-from xinyong.web import DbSession
+from xinyong.web import DbSession, save_upload
 
 BASE = f"{PREFIX}/ingestion"
 router = APIRouter(prefix=BASE, include_in_schema=False)
@@ -335,7 +335,7 @@ async def correct(
     try:
         with tempfile.TemporaryDirectory() as tmp, session.begin_nested():
             path = Path(tmp) / name
-            path.write_bytes(await file.read())
+            await save_upload(file, path)
             received = uploads.Received(
                 path, name, returned.item_code, returned.unit_key, actor, encoding or None, batch_id
             )
@@ -400,7 +400,7 @@ async def upload(
     try:
         with tempfile.TemporaryDirectory() as tmp, session.begin_nested():
             path = Path(tmp) / name
-            path.write_bytes(await file.read())
+            await save_upload(file, path)
             unit = department or actor.unit_key or ""
             received = uploads.Received(path, name, item, unit, actor, encoding or None)
             return take_file(session, received, background)

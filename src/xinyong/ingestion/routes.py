@@ -38,7 +38,7 @@ from xinyong.ingestion.schemas import (
     RowsIn,
 )
 from xinyong.kit import clock
-from xinyong.web import DbSession
+from xinyong.web import DbSession, save_upload
 
 router = APIRouter(prefix="/api/v1/staff", tags=["数据归集"])
 
@@ -64,7 +64,7 @@ async def _submit(request: Request, session: Any, actor: Actor) -> service.Submi
         replaces = _batch_id(form.get("replaces"))
         with tempfile.TemporaryDirectory() as tmp:
             path = Path(tmp) / Path(name).name
-            path.write_bytes(await upload.read())
+            await save_upload(upload, path)
             return uploads.take(
                 session,
                 uploads.Received(path, name, str(item), str(department), actor, encoding, replaces),
