@@ -11,6 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy import Engine
 from typer.testing import CliRunner
 
 from xinyong.cli import app
@@ -120,3 +121,16 @@ def test_a_database_that_does_not_answer_is_named(tmp_path: Path) -> None:
     assert got.returncode == 2
     assert got.stderr.startswith(f"错误：无法连接数据库 127.0.0.1:{port}/none：")
     assert "secret" not in got.stderr and "Traceback" not in got.stderr
+
+
+def test_serve_refuses_a_database_not_initialised(tmp_path: Path) -> None:
+    got = _run(f"sqlite:///{tmp_path / 'empty.db'}", "serve", "--port", "1")
+    assert got.returncode == 2
+    assert got.stderr.strip() == "错误：数据库尚未初始化，请先运行 xinyong init"
+
+
+def test_a_migrated_database_is_at_this_codes_schema(engine: Engine) -> None:
+    from xinyong.bootstrap import schema_revisions
+
+    current, head = schema_revisions(engine)
+    assert head is not None and current == head

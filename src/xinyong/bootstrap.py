@@ -33,6 +33,17 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
+def schema_revisions(engine: Engine) -> tuple[str | None, str | None]:
+    """(the database's migration revision — None before the first —, the newest this code has)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return current, head
+
+
 def migrate(engine: Engine) -> None:
     """Upgrade the schema to the newest revision on ``engine``.
 

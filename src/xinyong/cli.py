@@ -145,6 +145,15 @@ def serve(
     """启动网站与接口服务。"""
     import uvicorn
 
+    from xinyong.bootstrap import schema_revisions
+    from xinyong.db import get_engine
+
+    # Refused before it serves: every page would answer 500 on a database not (yet) at this code's schema.
+    current, head = schema_revisions(get_engine())
+    if current != head:
+        problem = "尚未初始化" if current is None else f"的结构版本为 {current}，本程序需要 {head}"
+        typer.echo(f"错误：数据库{problem}，请先运行 xinyong init", err=True)
+        raise typer.Exit(2)
     uvicorn.run("xinyong.asgi:app", host=host, port=port, workers=workers, log_level="info")
 
 
