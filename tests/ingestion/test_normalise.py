@@ -3,6 +3,8 @@ the validator to name (None here)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from xinyong.ingestion.normalise import parse_date
@@ -45,3 +47,42 @@ def test_accepted_forms(text: str, iso: str) -> None:
 )
 def test_other_text_is_not_a_date(text: str) -> None:
     assert parse_date(text) is None
+
+
+def _fine(header: str) -> Any:
+    from xinyong.catalog.schemas import load_catalog
+    from xinyong.config import REPO_ROOT
+    from xinyong.ingestion.normalise import clean, converter
+
+    catalog = load_catalog(REPO_ROOT / "profiles" / "changzhou" / "catalog")
+    spec = next(i for i in catalog.items if i.code == "xzcf_fr").field("fine_amount")  # 万元, 6 places
+    convert = converter(spec, header)
+    return lambda text: convert(clean(text))
+
+
+@pytest.mark.parametrize(
+    ("text", "in_yuan_column", "in_wan_column"),
+    [
+        ("5000", "0.500000", "5000.000000"),
+        ("5,000元", "0.500000", "0.500000"),
+        ("人民币5000元", "0.500000", "0.500000"),
+        ("RMB 5,000", "0.500000", "5000.000000"),
+        ("5000元整", "0.500000", "0.500000"),
+        ("5000元（人民币）", "0.500000", "0.500000"),
+        ("1.2万元", "1.200000", "1.200000"),
+        ("伍仟元整", "0.500000", "0.500000"),
+        ("人民币壹万零伍佰元", "1.050000", "1.050000"),
+        ("叁拾万元", "30.000000", "30.000000"),
+        ("壹佰元叁角", "0.010030", "0.010030"),
+        ("三千", "0.300000", "3000.000000"),
+        ("5千元", "0.500000", "0.500000"),
+    ],
+)
+def test_amounts_as_decision_texts_write_them(text: str, in_yuan_column: str, in_wan_column: str) -> None:
+    assert _fine("罚款金额（元）")(text) == in_yuan_column
+    assert _fine("罚款金额（万元）")(text) == in_wan_column
+
+
+@pytest.mark.parametrize("text", ["罚款", "若干元", "见决定书", "5000美元"])
+def test_what_is_not_an_amount_stays_text_for_the_validator(text: str) -> None:
+    assert _fine("罚款金额（元）")(text) == text

@@ -12,9 +12,10 @@ they break — the messages live in one place. Conversions:
 * dates: ``2026-11-23``, ``2026/11/23``, ``2026.11.23``, ``2026年11月23日``, ``20261123``, Excel
   serial numbers (``46349``) and the Chinese numerals of decision documents (``二〇二六年十一月二十三日``),
   a time part dropped → ISO ``YYYY-MM-DD``;
-* amounts: thousands separators and currency signs dropped; the unit is a cell suffix (``元``/``万元``)
-  or else the column header's (``罚款金额（元）``) or else the field's; converted to the field's unit
-  exactly (``Decimal``) and written with the field's scale;
+* amounts: thousands separators and currency signs dropped, and the words decision texts wrap them in
+  (人民币…, RMB, …整, （人民币）); the unit is a cell suffix (``元``/``万元``) or else the column
+  header's (``罚款金额（元）``) or else the field's; Chinese numerals, capitals included (伍仟元整), read by
+  cn2an; converted to the field's unit exactly (``Decimal``) and written with the field's scale;
 * code lists: split on ``;；,，、/|`` and line breaks, each value mapped through the catalogue's codes
   and ``code_aliases``; codes likewise;
 * identifiers: :func:`xinyong.kit.identifiers.normalise` (upper-case, no spaces).
@@ -165,6 +166,32 @@ def is_summary_row(cells: list[str]) -> bool:
 Converter = Callable[[str], Any]
 
 
+#: 人民币5000元, RMB 5000, 5000元整, 5000元（人民币）: the words decision texts wrap amounts in.
+_AMOUNT_PREFIX_RE = re.compile(r"^(?:人民币|RMB|CNY)", re.IGNORECASE)
+_PREFIX_STARTS = frozenset("人RCrc")
+_AMOUNT_SUFFIX_RE = re.compile(r"(?:整|\(人民币\))+$")
+_AMOUNT_SUFFIXES = ("整", "(人民币)")
+_CN_AMOUNT_CHARS = frozenset("零壹贰叁肆伍陆柒捌玖拾佰仟〇一二三四五六七八九十百千万亿两")
+
+
+def _spelled_amount(text: str) -> Decimal | None:
+    """伍仟, 壹万零伍佰, 三千, 5千: amounts in Chinese numerals — the capitals (大写) of decision documents
+    included — by cn2an, a library made for it; None for anything else. Called only when the text is
+    not a plain number, so ordinary files never reach it."""
+    if not text or not any(c in _CN_AMOUNT_CHARS for c in text):
+        return None
+    import cn2an  # type: ignore[import-untyped]  # only for the rare spelled-out amount
+
+    try:
+        number = cn2an.cn2an(text, "smart")
+    except (ValueError, KeyError, IndexError, TypeError):
+        return None
+    try:
+        return Decimal(str(number))
+    except InvalidOperation:
+        return None
+
+
 def _amount(spec: FieldSpec, column_unit: str | None) -> Converter:
     target = spec.unit or "万元"
     default_unit = column_unit or target
@@ -173,6 +200,10 @@ def _amount(spec: FieldSpec, column_unit: str | None) -> Converter:
 
     def convert(text: str) -> Any:
         t = text.translate(_AMOUNT_STRIP)
+        if t[:1] in _PREFIX_STARTS:
+            t = _AMOUNT_PREFIX_RE.sub("", t)
+        if t.endswith(_AMOUNT_SUFFIXES):
+            t = _AMOUNT_SUFFIX_RE.sub("", t)
         unit = default_unit
         if t.endswith("万元"):
             unit, t = "万元", t[:-2]
@@ -183,7 +214,12 @@ def _amount(spec: FieldSpec, column_unit: str | None) -> Converter:
         try:
             value = Decimal(t)
         except InvalidOperation:
-            return text
+            spelled = _spelled_amount(t)
+            if spelled is None:
+                return text
+            value = spelled
+            if "元" in t and not t.endswith("万"):  # 壹佰元叁角: 元 with 角/分 after it
+                unit = "元"
         if not value.is_finite():
             return text
         if unit != target:
