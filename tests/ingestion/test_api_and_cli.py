@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 from typer.testing import CliRunner
 
 from tests.conftest import configured_engine
@@ -100,6 +101,14 @@ def test_template_and_console_pages_render(api) -> None:  # type: ignore[no-unty
     lists = [dv.formula1 for dv in ws.data_validations.dataValidation]
     assert any("代码表" in (f or "") for f in lists), "code lists are drop-downs"
     assert wb["代码表"].sheet_state == "hidden"
+    # Codes and identifiers are typed into text columns (Excel would turn an 18-digit number into 15
+    # significant digits); dates and amounts stay General, so Excel's own dates and numbers read as such.
+    formats = {
+        ws.cell(row=1, column=c).value: ws.column_dimensions[get_column_letter(c)].number_format
+        for c in range(1, ws.max_column + 1)
+    }
+    assert formats["统一社会信用代码"] == formats["行政处罚决定书文号"] == formats["处罚类别"] == "@"
+    assert formats["处罚决定日期"] == formats["罚款金额（万元）"] == "General"
     for url in (
         "/console/ingestion/batches",
         "/console/ingestion/upload",

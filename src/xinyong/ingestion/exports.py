@@ -31,10 +31,13 @@ PROBLEM_HEADERS = [
     ("severity", "级别"),
 ]
 TEMPLATE_ROWS = 2000
+#: Template columns left in Excel's General format: Excel's own dates and numbers are read as such.
+_NUMBER_OR_DATE = frozenset({FieldType.DATE, FieldType.DECIMAL, FieldType.INTEGER})
 
 
 def item_template(item: CatalogItemSpec) -> bytes:
-    """The item's XLSX template: one column per field (required ones marked), drop-downs for code lists."""
+    """The item's XLSX template: one column per field (required ones marked), drop-downs for code lists,
+    columns of codes, identifiers and text formatted as text."""
     wb = Workbook()
     ws = wb.active
     ws.title = item.name[:31]
@@ -47,8 +50,12 @@ def item_template(item: CatalogItemSpec) -> bytes:
         cell.font = Font(bold=True)
         if f.required:
             cell.fill = required
-        ws.column_dimensions[get_column_letter(i)].width = max(12, min(40, len(f.label) * 2 + 2))
         letter = get_column_letter(i)
+        ws.column_dimensions[letter].width = max(12, min(40, len(f.label) * 2 + 2))
+        if f.type not in _NUMBER_OR_DATE:
+            # Text format (@): an 18-digit code or ID number typed into a General column becomes a
+            # number, and Excel keeps 15 significant digits of it.
+            ws.column_dimensions[letter].number_format = "@"
         if f.codes and f.type in (FieldType.CODE, FieldType.ID_TYPE, FieldType.CODE_LIST):
             code_col += 1
             cl = get_column_letter(code_col)
