@@ -224,3 +224,13 @@ def test_problems_filtered_by_rule_in_the_console_and_the_api(api) -> None:  # t
         "/api/v1/staff/quality", params={"month": clock.today().strftime("%Y-%m"), "unit": "shi_scjgj"}
     ).json()
     assert any(r["code"] == "uscc.checksum" for r in api_drill[0]["rules"])
+
+
+def test_the_api_docs_show_both_bodies_of_a_submission() -> None:
+    """A unit's IT staff integrate from /api/docs: the file form and the JSON rows are both described."""
+    from xinyong.app import create_app
+
+    body = create_app().openapi()["paths"]["/api/v1/staff/batches"]["post"]["requestBody"]["content"]
+    form = body["multipart/form-data"]["schema"]
+    assert form["required"] == ["file", "item"] and form["properties"]["file"]["format"] == "binary"
+    assert set(body["application/json"]["schema"]["required"]) == {"item", "department", "rows"}
