@@ -113,9 +113,9 @@ def _prepare(url: str) -> None:
     from xinyong.kit.actor import CLI
 
     if url.startswith("postgresql"):
-        from tests.test_migrations import _ensure_pg_database
+        from tests.conftest import ensure_pg_database
 
-        _ensure_pg_database(url)
+        ensure_pg_database(url)
     engine = fresh_engine(url)
     bootstrap.migrate(engine)
     with Session(bind=engine) as s:
@@ -306,9 +306,9 @@ def phase_baseline(url: str, path: Path) -> dict[str, float]:
     from xinyong import db
 
     if url.startswith("postgresql"):
-        from tests.test_migrations import _ensure_pg_database
+        from tests.conftest import ensure_pg_database
 
-        _ensure_pg_database(url)
+        ensure_pg_database(url)
     engine = db.make_engine(url)
     cols = ", ".join(f"c{i} text" for i in range(len(HEADER)))
     with engine.begin() as conn:

@@ -13,7 +13,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect
 
 import xinyong.models  # noqa: F401
-from tests.conftest import database_url, fresh_engine
+from tests.conftest import database_url, ensure_pg_database, fresh_engine
 from xinyong import bootstrap
 from xinyong.db import Base
 
@@ -70,21 +70,8 @@ def _own_database(tmp_path_factory: pytest.TempPathFactory, name: str) -> str:
     if url.startswith("sqlite"):
         return url.replace("test.db", f"{name}.db")
     url = url.rsplit("/", 1)[0] + "/" + url.rsplit("/", 1)[1].split("?")[0] + f"_{name}"
-    _ensure_pg_database(url)
+    ensure_pg_database(url)
     return url
-
-
-def _ensure_pg_database(url: str) -> None:
-    from sqlalchemy import text
-
-    from xinyong.db import make_engine
-
-    base, name = url.rsplit("/", 1)
-    admin = make_engine(base + "/postgres", isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).scalar():
-            conn.execute(text(f'CREATE DATABASE "{name}"'))
-    admin.dispose()
 
 
 def test_a_database_holding_data_upgrades(tmp_path_factory: pytest.TempPathFactory) -> None:

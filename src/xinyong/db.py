@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 from sqlalchemy import (
     JSON,
@@ -42,6 +42,8 @@ NAMING_CONVENTION = {
 
 JSONVariant = JSON().with_variant(JSONB(), "postgresql")
 #: A 64-bit autoincrement key that is also SQLite's rowid alias (SQLite needs INTEGER for that).
+T = TypeVar("T")
+
 BIGINT_PK = BigInteger().with_variant(Integer(), "sqlite")
 
 
@@ -162,6 +164,15 @@ def session_factory() -> sessionmaker[Session]:
     get_engine()
     assert _factory is not None
     return _factory
+
+
+def get_row(session: Session, model: type[T], key: Any, *, for_change: bool = False) -> T | None:
+    """``session.get``; with ``for_change`` the row is locked (``FOR UPDATE`` on PostgreSQL) and read afresh,
+    so that two changes of one row at once run one after the other, the second seeing the first's
+    outcome rather than both passing the same state check."""
+    if for_change:
+        return session.get(model, key, with_for_update=True, populate_existing=True)
+    return session.get(model, key)
 
 
 def advisory_lock(session: Session, name: str) -> None:

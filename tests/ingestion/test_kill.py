@@ -18,33 +18,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, text
 
-from tests.conftest import configured_engine
-from tests.test_migrations import _ensure_pg_database
+from tests.conftest import configured_engine, ensure_pg_database
+from tests.data.ingest.make_fixtures import HEADER, SCJGJ
 from xinyong.kit.identifiers import make_uscc
 
 pytestmark = pytest.mark.postgres_only
 
 ROWS = 40_000
-SCJGJ = "11320400000000027L"
-HEADER = [
-    "行政相对人名称",
-    "行政相对人类别",
-    "统一社会信用代码",
-    "法定代表人",
-    "行政处罚决定书文号",
-    "违法行为类型",
-    "违法事实",
-    "处罚依据",
-    "处罚类别",
-    "处罚内容",
-    "罚款金额（万元）",
-    "处罚决定日期",
-    "处罚有效期",
-    "处罚机关",
-    "处罚机关统一社会信用代码",
-    "数据来源单位",
-    "数据来源单位统一社会信用代码",
-]
 
 
 def _alphabet(n: int) -> str:
@@ -73,7 +53,7 @@ def _write_file(path: Path) -> None:
                     "依据",
                     "罚款",
                     "罚款",
-                    "0.100000",
+                    "1,000元",  # 0.1 万元
                     "2026-09-01",
                     "2027-09-01",
                     "常州市市场监督管理局",
@@ -118,7 +98,7 @@ def kill_db() -> tuple[str, Engine]:
     url = os.environ["XINYONG_TEST_DATABASE_URL"]
     base, name = url.rsplit("/", 1)
     url = f"{base}/{name.split('?')[0]}_kill"
-    _ensure_pg_database(url)
+    ensure_pg_database(url)
     engine = configured_engine(url)
     return url, engine
 

@@ -34,7 +34,7 @@ from xinyong.auth.scope import in_scope
 from xinyong.catalog import queries as catalog
 from xinyong.catalog.schemas import CatalogItemSpec, PublicityKind
 from xinyong.config import get_settings
-from xinyong.db import UTCDateTime, advisory_lock
+from xinyong.db import UTCDateTime, advisory_lock, get_row
 from xinyong.errors import Invalid
 from xinyong.ingestion import preparing, queries, storage
 from xinyong.ingestion.deriving import DERIVED
@@ -837,10 +837,7 @@ def get(session: Session, batch_id: uuid.UUID | str, *, for_change: bool = False
         key = batch_id if isinstance(batch_id, uuid.UUID) else uuid.UUID(str(batch_id))
     except ValueError as exc:
         raise BatchNotFound("批次不存在", details={"batch_id": str(batch_id)}) from exc
-    if for_change:
-        batch = session.get(IngestBatch, key, with_for_update=True, populate_existing=True)
-    else:
-        batch = session.get(IngestBatch, key)
+    batch = get_row(session, IngestBatch, key, for_change=for_change)
     if batch is None:
         raise BatchNotFound("批次不存在", details={"batch_id": str(batch_id)})
     return batch

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.catalog import queries as catalog
 from xinyong.catalog.schemas import FieldRole
+from xinyong.db import get_row
 from xinyong.lists.errors import EntryNotFound, UnknownListType
 from xinyong.lists.models import ListEntry, ListEntryEvent, ListType
 from xinyong.lists.schemas import STATE_ZH, EntryOut, EntryState, ListTypeSpec, classify
@@ -156,10 +157,9 @@ def active_entry(
 
 
 def entry(session: Session, record_id: uuid.UUID, *, for_change: bool = False) -> ListEntry:
-    """The entry; with ``for_change`` locked (``FOR UPDATE`` on PostgreSQL) and read afresh: two steps on
-    one entry at once (two clerks notifying it) run one after the other, the second refused by the
-    state the first left."""
-    row = session.get(ListEntry, record_id, with_for_update=for_change or None, populate_existing=for_change)
+    """The entry; ``for_change`` (db.get_row): two steps on one entry at once (two clerks notifying it)
+    run one after the other, the second refused by the state the first left."""
+    row = get_row(session, ListEntry, record_id, for_change=for_change)
     if row is None:
         raise EntryNotFound("名单条目不存在", details={"record_id": str(record_id)})
     return row

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from xinyong.audit import service as audit
 from xinyong.catalog.schemas import CatalogItemSpec
+from xinyong.db import get_row
 from xinyong.kit.actor import ActorRef
 from xinyong.records.errors import RecordNotFound, RecordRejected
 from xinyong.records.models import CreditRecord, Lifecycle, RecordVersion
@@ -292,12 +293,8 @@ def history(session: Session, record_id: uuid.UUID) -> list[RecordVersion]:
 
 
 def get(session: Session, record_id: uuid.UUID, *, for_change: bool = False) -> CreditRecord:
-    """The record; with ``for_change`` locked (``FOR UPDATE`` on PostgreSQL) and read afresh, so that two
-    changes of one record at once (two clerks revoking it) happen one after the other, the second
-    seeing what the first did."""
-    record = session.get(
-        CreditRecord, record_id, with_for_update=for_change or None, populate_existing=for_change
-    )
+    """The record; ``for_change`` (db.get_row): two clerks revoking it at once act one after the other."""
+    record = get_row(session, CreditRecord, record_id, for_change=for_change)
     if record is None:
         raise RecordNotFound("信用记录不存在", details={"record_id": str(record_id)})
     return record
